@@ -1,0 +1,2 @@
+lq_add_test(test_core SOURCES test_core.c ISA_VARIANTS)
+lq_add_test(test_common_kernels SOURCES test_common_kernels.c)

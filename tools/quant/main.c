@@ -1,0 +1,45 @@
+/* quant: the libquant command-line tool. */
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"isa", "show detected/active ISA and the kernel chosen for each dispatch slot", cmd_isa, usage_isa},
+    {"demo", "run the built-in demonstration (no input needed)", cmd_demo, usage_demo},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE* out) {
+  fprintf(out,
+          "usage: quant <command> [options]\n"
+          "       quant --version | --help | <command> --help\n\n"
+          "libquant %s: quantization methods in one C library.\n\ncommands:\n",
+          lq_version_string());
+  for (size_t i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\nenvironment: LIBQUANT_ISA=scalar|sse2|avx2|avx512|neon|native masks the SIMD level.\n");
+}
+
+int main(int argc, char** argv) {
+  const char* warn = lq_isa_env_warning();
+  if (warn) fprintf(stderr, "quant: warning: %s\n", warn);
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+    printf("quant (libquant) %s\n", lq_version_string());
+    return 0;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    if (argc > 2 && strcmp(argv[1], "help") == 0) {
+      for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[2], commands[i].name) == 0) { commands[i].usage(stdout); return 0; }
+    }
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  usage(stderr);
+  return cli_usage_error("unknown command '%s'", argv[1]);
+}
