@@ -45,6 +45,22 @@ extern "C" {
 
 #include "libquant/core.h"
 
+#include "libquant/uniform.h"
+
+/* module: nonuniform */
+
+/* module: hw */
+
+/* module: observers */
+
+/* module: llm */
+
+/* module: vq */
+
+/* module: io */
+
+/* module: scheme */
+
 #ifdef __cplusplus
 }
 #endif

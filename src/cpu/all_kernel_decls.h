@@ -1,2 +1,18 @@
 /* Declarations of every module's kernels and their function-pointer types. */
 #include "common/common_kernels.h"
+
+/* module: uniform */
+
+/* module: nonuniform */
+
+/* module: hw */
+
+/* module: observers */
+
+/* module: llm */
+
+/* module: vq */
+
+/* module: io */
+
+/* module: scheme */

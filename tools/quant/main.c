@@ -6,6 +6,22 @@
 static const cli_command commands[] = {
     {"isa", "show detected/active ISA and the kernel chosen for each dispatch slot", cmd_isa, usage_isa},
     {"demo", "run the built-in demonstration (no input needed)", cmd_demo, usage_demo},
+
+    /* commands: uniform */
+
+    /* commands: nonuniform */
+
+    /* commands: hw */
+
+    /* commands: observers */
+
+    /* commands: llm */
+
+    /* commands: vq */
+
+    /* commands: io */
+
+    /* commands: scheme */
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,1 @@
+list(APPEND LQ_SOURCES src/uniform/qparams.c)
