@@ -37,4 +37,20 @@ void usage_isa(FILE* out);
 int cmd_demo(int argc, char** argv);
 void usage_demo(FILE* out);
 
+/* commands: uniform */
+
+/* commands: nonuniform */
+
+/* commands: hw */
+
+/* commands: observers */
+
+/* commands: llm */
+
+/* commands: vq */
+
+/* commands: io */
+
+/* commands: scheme */
+
 #endif
