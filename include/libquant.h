@@ -49,7 +49,7 @@ extern "C" {
 
 /* module: nonuniform */
 
-/* module: hw */
+#include "libquant/hw.h"
 
 /* module: observers */
 

@@ -5,7 +5,7 @@
 
 /* module: nonuniform */
 
-/* module: hw */
+#include "hw/hw_kernels.h"
 
 /* module: observers */
 
