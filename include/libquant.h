@@ -47,7 +47,7 @@ extern "C" {
 
 #include "libquant/uniform.h"
 
-/* module: nonuniform */
+#include "libquant/nonuniform.h"
 
 #include "libquant/hw.h"
 

@@ -3,7 +3,7 @@
 
 /* module: uniform */
 
-/* module: nonuniform */
+#include "nonuniform/nonuniform_kernels.h"
 
 #include "hw/hw_kernels.h"
 
