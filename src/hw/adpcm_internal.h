@@ -13,33 +13,30 @@ LQ_INTERNAL lq_status lq_adpcm_check_state(const lq_adpcm_state* st, const char*
 static inline int32_t lq_ima_clamp16(int32_t v) { return v > 32767 ? 32767 : v < -32768 ? -32768 : v; }
 static inline int32_t lq_ima_clamp_index(int32_t i) { return i < 0 ? 0 : i > 88 ? 88 : i; }
 
-/* Encodes one sample (audioop's order of operations) and returns the code. */
+/* Encodes one sample (audioop's order of operations) and returns the code.
+ * Branch-free: the three magnitude comparisons depend on the signal and
+ * mispredict constantly, so they become masks. */
 static inline int32_t lq_ima_encode_step(int32_t x, int32_t* vp, int32_t* idx) {
   int32_t step = lq_ima_step_table[*idx];
-  int32_t diff = x - *vp, sign = 0;
-  if (diff < 0) {
-    sign = 8;
-    diff = -diff;
-  }
-  int32_t delta = 0, vpdiff = step >> 3;
-  if (diff >= step) {
-    delta = 4;
-    diff -= step;
-    vpdiff += step;
-  }
+  int32_t diff = x - *vp;
+  int32_t s = -(int32_t)(diff < 0); /* all ones when negative */
+  diff = (diff ^ s) - s;
+  int32_t vpdiff = step >> 3, m;
+  m = -(int32_t)(diff >= step);
+  int32_t delta = m & 4;
+  diff -= m & step;
+  vpdiff += m & step;
   step >>= 1;
-  if (diff >= step) {
-    delta |= 2;
-    diff -= step;
-    vpdiff += step;
-  }
+  m = -(int32_t)(diff >= step);
+  delta |= m & 2;
+  diff -= m & step;
+  vpdiff += m & step;
   step >>= 1;
-  if (diff >= step) {
-    delta |= 1;
-    vpdiff += step;
-  }
-  *vp = lq_ima_clamp16(sign ? *vp - vpdiff : *vp + vpdiff);
-  delta |= sign;
+  m = -(int32_t)(diff >= step);
+  delta |= m & 1;
+  vpdiff += m & step;
+  *vp = lq_ima_clamp16(*vp + ((vpdiff ^ s) - s));
+  delta |= s & 8;
   *idx = lq_ima_clamp_index(*idx + lq_ima_index_table[delta]);
   return delta;
 }

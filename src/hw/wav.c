@@ -146,7 +146,7 @@ lq_status lq_wav_decode(const uint8_t* buf, size_t len, const lq_wav_info* info,
   LQ_REQUIRE_PTR(info);
   if (info->data_offset > len || info->data_bytes > len - info->data_offset)
     return lq_fail(LQ_ERR_INVALID_ARG, "lq_wav_decode: info does not describe this buffer");
-  size_t total;
+  size_t total = 0;
   if (info->channels == 0 || info->channels > LQ_WAV_MAX_CHANNELS || info->frames > SIZE_MAX ||
       lq_mul_overflows((size_t)info->frames, info->channels, &total))
     return lq_fail(LQ_ERR_INVALID_ARG, "lq_wav_decode: bad info (channels %u, frames %llu)", (unsigned)info->channels,
@@ -231,8 +231,8 @@ static lq_status total_size(lq_wav_format format, uint32_t fmt_size, uint64_t da
 lq_status lq_wav_encoded_size(lq_wav_format format, uint32_t channels, uint64_t frames, uint32_t block_align,
                               size_t* bytes_out) {
   LQ_REQUIRE_PTR(bytes_out);
-  uint64_t data;
-  uint32_t fmt_size, spb;
+  uint64_t data = 0;
+  uint32_t fmt_size = 0, spb = 0;
   LQ_CHECK(layout(format, channels, frames, &block_align, &data, &fmt_size, &spb));
   return total_size(format, fmt_size, data, bytes_out);
 }
@@ -272,9 +272,9 @@ lq_status lq_wav_encode(const int16_t* pcm, uint64_t frames, uint32_t channels, 
   if (sample_rate == 0) return lq_fail(LQ_ERR_INVALID_ARG, "lq_wav_encode: sample rate 0");
   if ((unsigned)ulaw_variant >= LQ_G711_VARIANT_COUNT_)
     return lq_fail(LQ_ERR_INVALID_ARG, "lq_wav_encode: unknown mu-law variant %d", (int)ulaw_variant);
-  uint64_t data;
-  uint32_t fmt_size, spb;
-  size_t total;
+  uint64_t data = 0;
+  uint32_t fmt_size = 0, spb = 0;
+  size_t total = 0;
   LQ_CHECK(layout(format, channels, frames, &block_align, &data, &fmt_size, &spb));
   LQ_CHECK(total_size(format, fmt_size, data, &total));
   if (cap < total) return lq_fail(LQ_ERR_BUFFER_TOO_SMALL, "lq_wav_encode: need %zu bytes, have %zu", total, cap);

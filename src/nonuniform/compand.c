@@ -59,7 +59,7 @@ static lq_status check_io(const float* x, size_t n, const void* y, const char* f
 }
 
 lq_status lq_compand_compress_f32(const lq_compander* c, const float* x, size_t n, float* y) {
-  comp r;
+  comp r = {0};
   LQ_CHECK(resolve(c, &r, __func__));
   LQ_CHECK(check_io(x, n, y, __func__));
   for (size_t i = 0; i < n; i++) y[i] = (float)compress(&r, x[i]);
@@ -67,7 +67,7 @@ lq_status lq_compand_compress_f32(const lq_compander* c, const float* x, size_t 
 }
 
 lq_status lq_compand_expand_f32(const lq_compander* c, const float* y, size_t n, float* x) {
-  comp r;
+  comp r = {0};
   LQ_CHECK(resolve(c, &r, __func__));
   LQ_CHECK(check_io(y, n, x, __func__));
   for (size_t i = 0; i < n; i++) x[i] = (float)expand(&r, y[i]);
@@ -75,7 +75,7 @@ lq_status lq_compand_expand_f32(const lq_compander* c, const float* y, size_t n,
 }
 
 lq_status lq_compand_quantize_f32(const lq_compander* c, const float* x, size_t n, uint16_t* codes, float* recon) {
-  comp r;
+  comp r = {0};
   LQ_CHECK(resolve(c, &r, __func__));
   if (n > 0) {
     LQ_REQUIRE_PTR(x);

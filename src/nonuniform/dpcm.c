@@ -91,7 +91,7 @@ static inline double dm_step(const dm* r, int bit, double* prev, double* step, i
 }
 
 lq_status lq_dm_encode_f32(const float* x, size_t n, const lq_dm_config* cfg, uint8_t* bits, float* recon) {
-  dm r;
+  dm r = {0};
   LQ_CHECK(dm_resolve(cfg, &r, __func__));
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
@@ -109,7 +109,7 @@ lq_status lq_dm_encode_f32(const float* x, size_t n, const lq_dm_config* cfg, ui
 }
 
 lq_status lq_dm_decode_f32(const uint8_t* bits, size_t n, const lq_dm_config* cfg, float* y) {
-  dm r;
+  dm r = {0};
   LQ_CHECK(dm_resolve(cfg, &r, __func__));
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(bits);

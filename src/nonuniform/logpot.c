@@ -23,7 +23,7 @@ static lq_status resolve(const lq_log_config* cfg, lq_log_kparams* p, const char
 }
 
 lq_status lq_log_encode_f32(const float* x, size_t n, const lq_log_config* cfg, uint8_t* codes) {
-  lq_log_kparams p;
+  lq_log_kparams p = {0};
   LQ_CHECK(resolve(cfg, &p, __func__));
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
@@ -46,7 +46,7 @@ static float level_of(const lq_log_kparams* p, uint32_t code) {
 }
 
 lq_status lq_log_levels(const lq_log_config* cfg, float* levels, size_t cap, size_t* count_out) {
-  lq_log_kparams p;
+  lq_log_kparams p = {0};
   LQ_CHECK(resolve(cfg, &p, __func__));
   LQ_REQUIRE_PTR(levels);
   LQ_REQUIRE_PTR(count_out);
@@ -58,7 +58,7 @@ lq_status lq_log_levels(const lq_log_config* cfg, float* levels, size_t cap, siz
 }
 
 lq_status lq_log_decode_f32(const uint8_t* codes, size_t n, const lq_log_config* cfg, float* y) {
-  lq_log_kparams p;
+  lq_log_kparams p = {0};
   LQ_CHECK(resolve(cfg, &p, __func__));
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(codes);

@@ -88,8 +88,8 @@ static int write_atomic(const char* path, const uint8_t* data, size_t len) {
 
 /* Reads and decodes a WAV into interleaved PCM16 (caller frees *pcm). */
 static int load_wav(const char* path, int16_t** pcm, lq_wav_info* info) {
-  uint8_t* buf;
-  size_t len;
+  uint8_t* buf = NULL;
+  size_t len = 0;
   int rc = read_all(path, &buf, &len);
   if (rc) return rc;
   lq_status s = lq_wav_parse(buf, len, info);
@@ -233,7 +233,7 @@ int cmd_audio(int argc, char** argv) {
     else return cli_usage_error("audio encode: unknown --variant '%s' (g191, sun)", variant);
     if (align && fmt != LQ_WAV_IMA_ADPCM) return cli_usage_error("audio encode: --block-align applies to adpcm only");
   }
-  int16_t* pcm;
+  int16_t* pcm = NULL;
   lq_wav_info info;
   int rc = load_wav(in, &pcm, &info);
   if (rc) return rc;
