@@ -570,7 +570,7 @@ static void test_srdhm_rdbpot(void** state) {
   /* RDBPOT: exact division by powers of two is exact, ties away from zero. */
   for (int e = 0; e <= 31; e++) {
     for (int32_t q = -1000; q <= 1000; q++) {
-      int64_t x = (int64_t)q << e;
+      int64_t x = (int64_t)q * ((int64_t)1 << e);
       if (x < INT32_MIN || x > INT32_MAX) continue;
       assert_int_equal(lq_rdbpot((int32_t)x, e), q);
       if (e >= 1) {
@@ -599,7 +599,7 @@ static void test_srdhm_rdbpot(void** state) {
 
 static int32_t ref_mbqm(int32_t x, int32_t qm, int shift) {
   int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-  int64_t xl = (int64_t)x << left;
+  int64_t xl = (int64_t)x * ((int64_t)1 << left);
   if (xl > INT32_MAX) xl = INT32_MAX;
   if (xl < INT32_MIN) xl = INT32_MIN;
   return ref_rdbpot(ref_srdhm((int32_t)xl, qm), right);
