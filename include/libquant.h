@@ -47,9 +47,9 @@ extern "C" {
 
 #include "libquant/uniform.h"
 
-/* module: nonuniform */
+#include "libquant/nonuniform.h"
 
-/* module: hw */
+#include "libquant/hw.h"
 
 /* module: observers */
 

@@ -3,9 +3,9 @@
 
 /* module: uniform */
 
-/* module: nonuniform */
+#include "nonuniform/nonuniform_kernels.h"
 
-/* module: hw */
+#include "hw/hw_kernels.h"
 
 /* module: observers */
 

@@ -41,7 +41,8 @@ void usage_demo(FILE* out);
 
 /* commands: nonuniform */
 
-/* commands: hw */
+int cmd_audio(int argc, char** argv);
+void usage_audio(FILE* out);
 
 /* commands: observers */
 

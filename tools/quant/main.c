@@ -11,7 +11,7 @@ static const cli_command commands[] = {
 
     /* commands: nonuniform */
 
-    /* commands: hw */
+    {"audio", "WAV audio: G.711 / IMA-ADPCM encode, decode, SNR eval", cmd_audio, usage_audio},
 
     /* commands: observers */
 
