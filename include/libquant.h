@@ -57,7 +57,7 @@ extern "C" {
 
 /* module: vq */
 
-/* module: io */
+#include "libquant/io.h"
 
 /* module: scheme */
 
