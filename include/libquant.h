@@ -59,7 +59,7 @@ extern "C" {
 
 #include "libquant/io.h"
 
-/* module: scheme */
+#include "libquant/scheme.h"
 
 #ifdef __cplusplus
 }
