@@ -357,11 +357,12 @@ lq_status lq_npy_read_file(const char* path, lq_npy_array* out) {
       goto done;
     }
     head = grown;
-    size_t got = fread(head + have, 1, need - have, f);
+    size_t want = need;
+    size_t got = fread(head + have, 1, want - have, f);
     have += got;
     s = parse_header(head, have, &hd, &need);
     if (s != LQ_ERR_BUFFER_TOO_SMALL) break;
-    if (got == 0 || have < need) {
+    if (have < want || need <= have) {
       if (ferror(f)) {
         s = lq_fail(LQ_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
       } else {
