@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "scheme/scheme_internal.h"
-#include "scheme/uniform_compat.h"
 
 /* An observer fills one (scale, zero_point) per unit of cfg's granularity
  * (lq_uniform_param_count entries) from x. Same contract as
@@ -18,7 +17,7 @@ static const struct {
   const char* name;
   int_observer_fn fn;
 } int_observers[] = {
-    {"minmax", LQ_U(uniform_calibrate_minmax)},
+    {"minmax", lq_uniform_calibrate_minmax},
     /* observers: more entries are added here */
 };
 #define N_INT_OBSERVERS (int)(sizeof int_observers / sizeof int_observers[0])
@@ -53,7 +52,7 @@ static void int_destroy(void* p) {
 static lq_status int_calibrate(void* p, const lq_shape* shape, size_t numel, const float* x) {
   int_state* st = p;
   size_t count;
-  LQ_CHECK(LQ_U(uniform_param_count)(&st->cfg, shape, &count));
+  LQ_CHECK(lq_uniform_param_count(&st->cfg, shape, &count));
   if (count > st->cap) {
     float* s = realloc(st->scales, count * sizeof *s);
     if (s) st->scales = s;
@@ -81,7 +80,7 @@ static lq_status widen_codes(lq_dtype dt, const void* src, size_t n, int32_t* ds
     case LQ_DTYPE_U8: for (size_t i = 0; i < n; i++) dst[i] = ((const uint8_t*)src)[i]; break;
     case LQ_DTYPE_S16: for (size_t i = 0; i < n; i++) dst[i] = ((const int16_t*)src)[i]; break;
     case LQ_DTYPE_U16: for (size_t i = 0; i < n; i++) dst[i] = ((const uint16_t*)src)[i]; break;
-    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", LQ_U(dtype_name)(dt));
+    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", lq_dtype_name(dt));
   }
   return LQ_OK;
 }
@@ -91,11 +90,11 @@ static lq_status int_roundtrip(void* p, const lq_shape* shape, size_t numel, con
   int_state* st = p;
   LQ_CHECK(int_calibrate(p, shape, numel, x));
   if (numel == 0) return LQ_OK;
-  if (!codes) return LQ_U(uniform_fake_quantize)(&st->cfg, x, shape, st->scales, st->zps, y);
+  if (!codes) return lq_uniform_fake_quantize(&st->cfg, x, shape, st->scales, st->zps, y);
   void* tmp;
-  LQ_CHECK(lq_alloc_array(numel, (size_t)LQ_U(dtype_bits)(st->code_dtype) / 8, "int codes", &tmp));
-  lq_status s = LQ_U(uniform_quantize)(&st->cfg, x, shape, st->scales, st->zps, tmp);
-  if (s == LQ_OK) s = LQ_U(uniform_dequantize)(&st->cfg, tmp, shape, st->scales, st->zps, y);
+  LQ_CHECK(lq_alloc_array(numel, (size_t)lq_dtype_bits(st->code_dtype) / 8, "int codes", &tmp));
+  lq_status s = lq_uniform_quantize(&st->cfg, x, shape, st->scales, st->zps, tmp);
+  if (s == LQ_OK) s = lq_uniform_dequantize(&st->cfg, tmp, shape, st->scales, st->zps, y);
   if (s == LQ_OK) s = widen_codes(st->code_dtype, tmp, numel, codes);
   free(tmp);
   return s;
@@ -109,20 +108,20 @@ static int int_packs(const int_state* st) {
 static lq_status int_encoded_size(const void* p, const lq_shape* shape, size_t numel, size_t* bytes) {
   const int_state* st = p;
   lq_dtype dt;
-  LQ_CHECK(LQ_U(uniform_code_dtype)(&st->cfg, int_packs(st), &dt));
-  return LQ_U(pack_size)(dt, numel, bytes);
+  LQ_CHECK(lq_uniform_code_dtype(&st->cfg, int_packs(st), &dt));
+  return lq_pack_size(dt, numel, bytes);
 }
 
 static lq_status int_encode(void* p, const lq_shape* shape, size_t numel, const float* x, void* codes) {
   int_state* st = p;
-  if (int_packs(st)) return LQ_U(uniform_quantize_packed)(&st->cfg, x, shape, st->scales, st->zps, codes);
-  return LQ_U(uniform_quantize)(&st->cfg, x, shape, st->scales, st->zps, codes);
+  if (int_packs(st)) return lq_uniform_quantize_packed(&st->cfg, x, shape, st->scales, st->zps, codes);
+  return lq_uniform_quantize(&st->cfg, x, shape, st->scales, st->zps, codes);
 }
 
 static lq_status int_decode(void* p, const lq_shape* shape, size_t numel, const void* codes, float* y) {
   int_state* st = p;
-  if (int_packs(st)) return LQ_U(uniform_dequantize_packed)(&st->cfg, codes, shape, st->scales, st->zps, y);
-  return LQ_U(uniform_dequantize)(&st->cfg, codes, shape, st->scales, st->zps, y);
+  if (int_packs(st)) return lq_uniform_dequantize_packed(&st->cfg, codes, shape, st->scales, st->zps, y);
+  return lq_uniform_dequantize(&st->cfg, codes, shape, st->scales, st->zps, y);
 }
 
 /* Codes at `bits` bits each, plus per unit a float32 scale and, for affine
@@ -131,7 +130,7 @@ static lq_status int_decode(void* p, const lq_shape* shape, size_t numel, const 
 static lq_status int_bits_per_element(const void* p, const lq_shape* shape, size_t numel, double* out) {
   const int_state* st = p;
   size_t count;
-  LQ_CHECK(LQ_U(uniform_param_count)(&st->cfg, shape, &count));
+  LQ_CHECK(lq_uniform_param_count(&st->cfg, shape, &count));
   double bits = st->cfg.range.bits;
   double per_unit = st->fixed ? 0.0 : 32.0 + (st->cfg.range.mapping == LQ_AFFINE ? bits : 0.0);
   *out = numel ? bits + per_unit * (double)count / (double)numel : bits;
@@ -224,7 +223,7 @@ lq_status lq_scheme_create_int(lq_scheme_args* a, void** state_out, const lq_sch
   c->rounding.seed = seed;
   st->observer = obs;
   lq_status s = lq_range_qlimits(&c->range, &st->qmin, &st->qmax);
-  if (s == LQ_OK) s = LQ_U(uniform_code_dtype)(c, 0, &st->code_dtype);
+  if (s == LQ_OK) s = lq_uniform_code_dtype(c, 0, &st->code_dtype);
   if (s == LQ_OK && have_scale) {
     st->fixed = 1;
     st->fixed_scale = (float)scale;

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "scheme/scheme_internal.h"
-#include "scheme/uniform_compat.h"
 
 enum { FIT_ABSMAX = 0, FIT_MEANABS = 1 };
 
@@ -68,7 +67,7 @@ static lq_status sp_widen(lq_dtype dt, const void* src, size_t n, int32_t* dst) 
     case LQ_DTYPE_U8: for (size_t i = 0; i < n; i++) dst[i] = ((const uint8_t*)src)[i]; break;
     case LQ_DTYPE_S16: for (size_t i = 0; i < n; i++) dst[i] = ((const int16_t*)src)[i]; break;
     case LQ_DTYPE_U16: for (size_t i = 0; i < n; i++) dst[i] = ((const uint16_t*)src)[i]; break;
-    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", LQ_U(dtype_name)(dt));
+    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", lq_dtype_name(dt));
   }
   return LQ_OK;
 }
@@ -79,9 +78,9 @@ static lq_status sp_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
   LQ_CHECK(sp_calibrate(p, shape, numel, x));
   if (numel == 0) return LQ_OK;
   void* tmp;
-  LQ_CHECK(lq_alloc_array(numel, (size_t)LQ_U(dtype_bits)(st->dtype) / 8, "codes", &tmp));
-  lq_status s = LQ_U(sp_quantize)(&st->cfg, x, numel, tmp);
-  if (s == LQ_OK) s = LQ_U(sp_dequantize)(&st->cfg, tmp, numel, y);
+  LQ_CHECK(lq_alloc_array(numel, (size_t)lq_dtype_bits(st->dtype) / 8, "codes", &tmp));
+  lq_status s = lq_sp_quantize(&st->cfg, x, numel, tmp);
+  if (s == LQ_OK) s = lq_sp_dequantize(&st->cfg, tmp, numel, y);
   if (s == LQ_OK && codes) s = sp_widen(st->dtype, tmp, numel, codes);
   free(tmp);
   return s;
@@ -89,17 +88,17 @@ static lq_status sp_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
 
 static lq_status sp_encoded_size(const void* p, const lq_shape* shape, size_t numel, size_t* bytes) {
   const sp_state* st = p;
-  return LQ_U(pack_size)(st->dtype, numel, bytes);
+  return lq_pack_size(st->dtype, numel, bytes);
 }
 
 static lq_status sp_encode(void* p, const lq_shape* shape, size_t numel, const float* x, void* codes) {
   sp_state* st = p;
-  return LQ_U(sp_quantize)(&st->cfg, x, numel, codes);
+  return lq_sp_quantize(&st->cfg, x, numel, codes);
 }
 
 static lq_status sp_decode(void* p, const lq_shape* shape, size_t numel, const void* codes, float* y) {
   sp_state* st = p;
-  return LQ_U(sp_dequantize)(&st->cfg, codes, numel, y);
+  return lq_sp_dequantize(&st->cfg, codes, numel, y);
 }
 
 /* bits per code plus one float32 step per tensor unless the spec fixes it. */
@@ -181,7 +180,7 @@ static lq_status sp_create(lq_sp_kind kind, lq_scheme_args* a, void** state_out,
       return lq_fail(LQ_ERR_INVALID_ARG, "%s: step=%g underflows float", sp_names[kind], step);
     }
   }
-  lq_status s = LQ_U(sp_code_range)(&st->cfg, &st->qmin, &st->qmax, &st->dtype);
+  lq_status s = lq_sp_code_range(&st->cfg, &st->qmin, &st->qmax, &st->dtype);
   if (s != LQ_OK) {
     free(st);
     return s;

@@ -154,8 +154,8 @@ int cmd_eval(int argc, char** argv) {
     usage_eval(stderr);
     return cli_usage_error("eval: needs SPEC[,SPEC...] and IN.npy");
   }
-  lq_scheme** schemes;
-  size_t n;
+  lq_scheme** schemes = NULL;
+  size_t n = 0;
   int rc = parse_specs(specs, &schemes, &n);
   if (rc) return rc;
   cli_tensor t;
