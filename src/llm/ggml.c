@@ -76,6 +76,11 @@ lq_status lq_ggml_row_bytes(lq_ggml_type type, size_t n, size_t* bytes_out) {
 
 /* ------------------------------------------------- legacy quantizers --- */
 
+/* float -> int8_t / uint8_t as ggml gets it on x86 (see llm_ref.c): Inf/NaN,
+ * from a 1/d overflow in tiny blocks, give 0. */
+static inline int trunc_i8(float v) { return v > -128.5f && v < 128.5f ? (int8_t)(int)v : 0; }
+static inline uint8_t trunc_u8(float v) { return v > -1.0f && v < 256.0f ? (uint8_t)(int)v : 0; }
+
 static void minmax32(const float* x, float* mn, float* mx) {
   float min = FLT_MAX, max = -FLT_MAX;
   for (int j = 0; j < LQ_QK; j++) {
@@ -96,7 +101,7 @@ static void quant_q4_1(size_t nb, const float* x, lq_block_q4_1* y) {
     y[i].m = lq_f32_to_f16_inline(min);
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = (x[j] - min) * id, x1 = (x[j + 16] - min) * id;
-      int xi0 = (int8_t)(x0 + 0.5f), xi1 = (int8_t)(x1 + 0.5f);
+      int xi0 = trunc_i8(x0 + 0.5f), xi1 = trunc_i8(x1 + 0.5f);
       if (xi0 > 15) xi0 = 15;
       if (xi1 > 15) xi1 = 15;
       y[i].qs[j] = (uint8_t)(xi0 | (xi1 << 4));
@@ -118,7 +123,7 @@ static void quant_q5_0(size_t nb, const float* x, lq_block_q5_0* y) {
     uint32_t qh = 0;
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = x[j] * id, x1 = x[j + 16] * id;
-      int xi0 = (int8_t)(x0 + 16.5f), xi1 = (int8_t)(x1 + 16.5f);
+      int xi0 = trunc_i8(x0 + 16.5f), xi1 = trunc_i8(x1 + 16.5f);
       if (xi0 > 31) xi0 = 31;
       if (xi1 > 31) xi1 = 31;
       y[i].qs[j] = (uint8_t)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
@@ -140,7 +145,7 @@ static void quant_q5_1(size_t nb, const float* x, lq_block_q5_1* y) {
     uint32_t qh = 0;
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = (x[j] - min) * id, x1 = (x[j + 16] - min) * id;
-      const uint8_t xi0 = (uint8_t)(x0 + 0.5f), xi1 = (uint8_t)(x1 + 0.5f); /* no MIN(31, .) in ggml */
+      const uint8_t xi0 = trunc_u8(x0 + 0.5f), xi1 = trunc_u8(x1 + 0.5f); /* no MIN(31, .) in ggml */
       y[i].qs[j] = (uint8_t)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
       qh |= ((uint32_t)(xi0 & 0x10) >> 4) << j;
       qh |= ((uint32_t)(xi1 & 0x10) >> 4) << (j + 16);

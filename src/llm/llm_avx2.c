@@ -138,8 +138,11 @@ void lq_uk_llm_q4_0_quant__avx2(size_t nb, const float* x, void* vb) {
     b[i].d = lq_f32_to_f16_inline(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
-    for (int t = 0; t < 4; t++)
-      q[t] = _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(v[t], vid), half8)), fifteen);
+    for (int t = 0; t < 4; t++) {
+      __m256 s = _mm256_add_ps(_mm256_mul_ps(v[t], vid), half8);
+      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LT_OQ); /* Inf/NaN -> 0 */
+      q[t] = _mm256_and_si256(_mm256_min_epi32(_mm256_cvttps_epi32(s), fifteen), _mm256_castps_si256(ok));
+    }
     __m256i lo = _mm256_or_si256(q[0], _mm256_slli_epi32(q[2], 4)); /* bytes 0..7 */
     __m256i hi = _mm256_or_si256(q[1], _mm256_slli_epi32(q[3], 4)); /* bytes 8..15 */
     __m256i w = _mm256_packus_epi16(_mm256_packs_epi32(lo, hi), _mm256_setzero_si256());
@@ -173,7 +176,9 @@ void lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
       __m256 tr = _mm256_round_ps(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
       __m256 rem = _mm256_and_ps(_mm256_sub_ps(s, tr), absmask);
       __m256 step = _mm256_and_ps(_mm256_cmp_ps(rem, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(s, signmask)));
-      q[t] = _mm256_cvttps_epi32(_mm256_add_ps(tr, step));
+      /* Inf/NaN (1/d overflowed in a tiny block) give 0, as the reference pins it. */
+      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LE_OQ);
+      q[t] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_add_ps(tr, step)), _mm256_castps_si256(ok));
     }
     _mm256_storeu_si256((__m256i*)b[i].qs, pack32_epi8(q[0], q[1], q[2], q[3]));
   }

@@ -118,7 +118,8 @@ void lq_uk_llm_q4_0_quant__neon(size_t nb, const float* x, void* vb) {
     uint32_t q[LQ_QK];
     for (int t = 0; t < 8; t++) {
       float32x4_t v = vaddq_f32(vmulq_n_f32(vld1q_f32(x + 4 * t), id), vdupq_n_f32(8.5f));
-      vst1q_u32(q + 4 * t, vreinterpretq_u32_s32(vminq_s32(vcvtq_s32_f32(v), vdupq_n_s32(15))));
+      uint32x4_t ok = vcaltq_f32(v, vdupq_n_f32(128.0f)); /* Inf/NaN -> 0, as the reference pins it */
+      vst1q_u32(q + 4 * t, vandq_u32(vreinterpretq_u32_s32(vminq_s32(vcvtq_s32_f32(v), vdupq_n_s32(15))), ok));
     }
     for (int j = 0; j < LQ_QK / 2; j++) b[i].qs[j] = (uint8_t)(q[j] | (q[j + 16] << 4));
   }
@@ -135,7 +136,8 @@ void lq_uk_llm_q8_0_quant__neon(size_t nb, const float* x, void* vb) {
     b[i].d = lq_f32_to_f16_inline(d);
     for (int t = 0; t < 8; t++) {
       /* vcvtaq: round to nearest, ties away from zero = roundf. */
-      int32x4_t q = vcvtaq_s32_f32(vmulq_n_f32(vld1q_f32(x + 4 * t), id));
+      float32x4_t sv = vmulq_n_f32(vld1q_f32(x + 4 * t), id);
+      int32x4_t q = vandq_s32(vcvtaq_s32_f32(sv), vreinterpretq_s32_u32(vcaleq_f32(sv, vdupq_n_f32(128.0f))));
       int16x4_t q16 = vmovn_s32(q);
       int8x8_t q8 = vmovn_s16(vcombine_s16(q16, q16));
       vst1_lane_u32((uint32_t*)(void*)(b[i].qs + 4 * t), vreinterpret_u32_s8(q8), 0);

@@ -7,6 +7,12 @@
 #include "llm/llm_kernels.h"
 #include "llm/llm_tables.h"
 
+/* C's float -> int8_t conversion as ggml gets it on x86 (cvttss2si, then the
+ * low byte): in-range values truncate; Inf/NaN (which ggml produces when a
+ * block's amax is so small that 1/d overflows) give 0. Pinned here so every
+ * ISA and compiler agrees instead of relying on undefined behaviour. */
+static inline int trunc_i8(float v) { return v > -128.5f && v < 128.5f ? (int8_t)(int)v : 0; }
+
 void lq_uk_llm_bnb4_dequant__ref(size_t npairs, const uint8_t* p, const float* lut, float s, float* y) {
   for (size_t k = 0; k < npairs; k++) {
     y[2 * k] = lut[p[k] >> 4] * s;
@@ -65,7 +71,7 @@ void lq_uk_llm_q4_0_quant__ref(size_t nb, const float* x, void* vb) {
     b[i].d = lq_f32_to_f16_inline(d);
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = xb[j] * id, x1 = xb[j + LQ_QK / 2] * id;
-      int xi0 = (int8_t)(x0 + 8.5f), xi1 = (int8_t)(x1 + 8.5f);
+      int xi0 = trunc_i8(x0 + 8.5f), xi1 = trunc_i8(x1 + 8.5f);
       if (xi0 > 15) xi0 = 15;
       if (xi1 > 15) xi1 = 15;
       b[i].qs[j] = (uint8_t)(xi0 | (xi1 << 4));
@@ -83,7 +89,7 @@ void lq_uk_llm_q8_0_quant__ref(size_t nb, const float* x, void* vb) {
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     b[i].d = lq_f32_to_f16_inline(d);
-    for (int j = 0; j < LQ_QK; j++) b[i].qs[j] = (int8_t)roundf(xb[j] * id);
+    for (int j = 0; j < LQ_QK; j++) b[i].qs[j] = (int8_t)trunc_i8(roundf(xb[j] * id));
   }
 }
 

@@ -60,6 +60,8 @@ def data(kind, n, seed):
     rng = np.random.RandomState(seed)
     if kind == "normal":
         return rng.standard_normal(n).astype(np.float32)
+    if kind == "tiny":  # subnormal blocks: 1/d overflows in ggml's legacy quantizers
+        return (rng.standard_normal(n) * 1e-39).astype(np.float32)
     if kind == "cos":  # ggml test-quantize-fns synthetic data
         return (0.1 + 2 * np.cos(np.arange(n, dtype=np.float64) + seed)).astype(np.float32)
     if kind == "mixed":
@@ -205,6 +207,14 @@ def gen_bnb():
     packed, absmax = bnb_quantize_4bit(x, 64, "nf4")
     rec("bnb4_nf4_ties", np.array([64, 64, 0], np.int32), x, packed.astype(np.uint8), absmax,
         bnb_dequantize_4bit(packed, absmax, 64, 64, "nf4").astype(np.float32))
+    # FP4 decision-tree thresholds, exactly and one float32 ulp either side, both signs.
+    th = np.array([0.29166667, 0.583333, 0.8333333, 0.4166667, 0.0859375, 0.20833333, 0.00260417], np.float32)
+    pts = np.concatenate([th, np.nextafter(th, F(2)), np.nextafter(th, F(0))])
+    x = np.concatenate([[1.0], pts, -pts, [0.0, -0.0]]).astype(np.float32)
+    x = np.concatenate([x, np.zeros(64 - x.size, np.float32)])
+    packed, absmax = bnb_quantize_4bit(x, 64, "fp4")
+    rec("bnb4_fp4_ties", np.array([64, 64, 1], np.int32), x, packed.astype(np.uint8), absmax,
+        bnb_dequantize_4bit(packed, absmax, 64, 64, "fp4").astype(np.float32))
     # 8-bit blockwise with the dynamic map.
     for bs, n, seed in [(4096, 5000, 21), (256, 700, 22), (64, 64, 23)]:
         x = data("mixed", n, seed)
@@ -373,8 +383,9 @@ def nearest_int(f):
     return int((int(v) & 0x007FFFFF) - 0x00400000)
 
 
-def c_int8(f):  # (int8_t)(float) for in-range values: truncation
-    return int(math.trunc(float(f)))
+def c_int8(f):  # (int8_t)(float) as ggml gets it on x86: truncation; Inf/NaN -> 0
+    f = float(f)
+    return int(math.trunc(f)) if -128.5 < f < 128.5 else 0
 
 
 def q4_0(x):
@@ -449,11 +460,6 @@ def q5(x, has_min):
     return out
 
 
-def c_roundf(f):
-    f = float(f)
-    return int(math.floor(abs(f) + 0.5) * math.copysign(1, f)) if abs(f) % 1 != 0.5 or True else 0
-
-
 def q8_0(x):
     out = bytearray()
     for i in range(x.size // 32):
@@ -466,6 +472,9 @@ def q8_0(x):
         qs = []
         for v in xb:
             s = float(F(v * idv))  # roundf: half away from zero, exact in float64
+            if not math.isfinite(s):
+                qs.append(0)  # (int8_t)roundf(Inf/NaN) as on x86
+                continue
             t = math.trunc(s)
             if abs(s - t) >= 0.5:
                 t += 1 if s > 0 else -1
@@ -931,7 +940,7 @@ GGML = [("q4_0", 2, q4_0), ("q4_1", 3, q4_1), ("q5_0", 6, lambda x: q5(x, False)
 
 def gen_ggml():
     for name, tid, fn in GGML:
-        for kind, seed, n in [("cos", 0, 1024), ("normal", 51, 1024), ("mixed", 52, 512)]:
+        for kind, seed, n in [("cos", 0, 1024), ("normal", 51, 1024), ("mixed", 52, 512), ("tiny", 53, 256)]:
             x = data(kind, n, seed)
             if name.endswith("_K") and kind == "mixed":
                 x[256:272] = 0.0  # an all-zero sub-block inside a K block
