@@ -65,7 +65,7 @@ static lq_status check_row(lq_ggml_type type, size_t n, const lq_ggml_traits** t
 
 lq_status lq_ggml_row_bytes(lq_ggml_type type, size_t n, size_t* bytes_out) {
   LQ_REQUIRE_PTR(bytes_out);
-  const lq_ggml_traits* t;
+  const lq_ggml_traits* t = NULL;
   LQ_CHECK(check_row(type, n, &t));
   size_t r;
   if (lq_mul_overflows(n / t->block_size, t->block_bytes, &r))
@@ -197,7 +197,7 @@ static lq_status check_finite(const float* x, size_t n) {
 }
 
 lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* out) {
-  const lq_ggml_traits* t;
+  const lq_ggml_traits* t = NULL;
   LQ_CHECK(check_row(type, n, &t));
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
@@ -217,7 +217,7 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
 }
 
 lq_status lq_ggml_dequantize(lq_ggml_type type, const void* blocks, size_t n, float* y_out) {
-  const lq_ggml_traits* t;
+  const lq_ggml_traits* t = NULL;
   LQ_CHECK(check_row(type, n, &t));
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(blocks);
