@@ -45,7 +45,10 @@ static void load_golden(void) {
       memcpy(&nb, g_blob + off + 1, 8);
       off += 9;
       g_recs[r].a[k].bytes = (size_t)nb;
-      g_recs[r].a[k].p = g_blob + off;
+      void* copy = malloc((size_t)nb + 1); /* aligned copy: the blob packs arrays at odd offsets */
+      assert_non_null(copy);
+      memcpy(copy, g_blob + off, (size_t)nb);
+      g_recs[r].a[k].p = copy;
       off += (size_t)nb;
       assert_true(off <= g_size);
     }

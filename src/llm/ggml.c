@@ -97,8 +97,8 @@ static void quant_q4_1(size_t nb, const float* x, lq_block_q4_1* y) {
     minmax32(x, &min, &max);
     const float d = (max - min) / 15.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[i].d = lq_f32_to_f16_inline(d);
-    y[i].m = lq_f32_to_f16_inline(min);
+    y[i].d = lq_f2h(d);
+    y[i].m = lq_f2h(min);
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = (x[j] - min) * id, x1 = (x[j + 16] - min) * id;
       int xi0 = trunc_i8(x0 + 0.5f), xi1 = trunc_i8(x1 + 0.5f);
@@ -119,7 +119,7 @@ static void quant_q5_0(size_t nb, const float* x, lq_block_q5_0* y) {
       }
     const float d = max / -16.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[i].d = lq_f32_to_f16_inline(d);
+    y[i].d = lq_f2h(d);
     uint32_t qh = 0;
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = x[j] * id, x1 = x[j + 16] * id;
@@ -140,8 +140,8 @@ static void quant_q5_1(size_t nb, const float* x, lq_block_q5_1* y) {
     minmax32(x, &min, &max);
     const float d = (max - min) / 31.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[i].d = lq_f32_to_f16_inline(d);
-    y[i].m = lq_f32_to_f16_inline(min);
+    y[i].d = lq_f2h(d);
+    y[i].m = lq_f2h(min);
     uint32_t qh = 0;
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = (x[j] - min) * id, x1 = (x[j + 16] - min) * id;
@@ -156,7 +156,7 @@ static void quant_q5_1(size_t nb, const float* x, lq_block_q5_1* y) {
 
 static void dequant_q4_1(size_t nb, const lq_block_q4_1* x, float* y) {
   for (size_t i = 0; i < nb; i++, y += LQ_QK) {
-    const float d = lq_f16_to_f32_inline(x[i].d), m = lq_f16_to_f32_inline(x[i].m);
+    const float d = lq_h2f(x[i].d), m = lq_h2f(x[i].m);
     for (int j = 0; j < LQ_QK / 2; j++) {
       y[j] = (float)(x[i].qs[j] & 0x0F) * d + m;
       y[j + 16] = (float)(x[i].qs[j] >> 4) * d + m;
@@ -168,14 +168,14 @@ static void dequant_q5(size_t nb, const void* vx, float* y, int has_min) {
   const uint8_t* p = (const uint8_t*)vx;
   const size_t bs = has_min ? sizeof(lq_block_q5_1) : sizeof(lq_block_q5_0);
   for (size_t i = 0; i < nb; i++, y += LQ_QK, p += bs) {
-    uint16_t dh, mh = 0;
+    lq_half dh, mh = {{0, 0}};
     memcpy(&dh, p, 2);
     if (has_min) memcpy(&mh, p + 2, 2);
     const uint8_t* qhp = p + (has_min ? 4 : 2);
     const uint8_t* qs = qhp + 4;
     uint32_t qh;
     memcpy(&qh, qhp, 4);
-    const float d = lq_f16_to_f32_inline(dh), m = lq_f16_to_f32_inline(mh);
+    const float d = lq_h2f(dh), m = lq_h2f(mh);
     for (int j = 0; j < LQ_QK / 2; j++) {
       const int xh0 = (int)(((qh >> j) << 4) & 0x10), xh1 = (int)((qh >> (j + 12)) & 0x10);
       const int x0 = (qs[j] & 0x0F) | xh0, x1 = (qs[j] >> 4) | xh1;

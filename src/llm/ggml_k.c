@@ -23,8 +23,8 @@ static inline int nearest_int(float f) {
   return (i & 0x007fffff) - 0x00400000;
 }
 
-static inline float h2f(uint16_t h) { return lq_f16_to_f32_inline(h); }
-static inline uint16_t f2h(float f) { return lq_f32_to_f16_inline(f); }
+static inline float h2f(lq_half h) { return lq_h2f(h); }
+static inline lq_half f2h(float f) { return lq_f2h(f); }
 
 /* Symmetric search, weights x^2 (rmse_type 1, no quant weights). */
 static float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
@@ -232,7 +232,7 @@ static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y) {
     }
     if (max_min > 0) {
       float iscale = q4scale / max_min;
-      for (int j = 0; j < 16; ++j) y[i].scales[j] |= (uint8_t)(nearest_int(iscale * mins[j]) << 4);
+      for (int j = 0; j < 16; ++j) y[i].scales[j] |= (uint8_t)((unsigned)nearest_int(iscale * mins[j]) << 4); /* 2s complement */
       y[i].dmin = f2h(max_min / q4scale);
     } else {
       y[i].dmin = f2h(0.f);
@@ -354,7 +354,7 @@ static void dequant_q3_K(size_t nb, const lq_block_q3_K* x, float* y) {
 /* --------------------------------------------------------- Q4_K / Q5_K --- */
 /* The shared part: per 32-sub-block scale/min search and the 6-bit packing. */
 static void k_scales_mins(const float* x, int nmax, float rmin, float rdelta, int nstep, uint8_t* L, uint8_t* scales12,
-                          uint16_t* d_out, uint16_t* dmin_out) {
+                          lq_half* d_out, lq_half* dmin_out) {
   uint8_t Laux[32];
   float weights[32], mins[8], scales[8];
   float max_scale = 0, max_min = 0;
@@ -441,7 +441,7 @@ static void dequant_q45_K(size_t nb, const void* vx, float* y, int five) {
   const size_t bs = five ? sizeof(lq_block_q5_K) : sizeof(lq_block_q4_K);
   for (size_t i = 0; i < nb; i++) {
     const uint8_t* blk = (const uint8_t*)vx + i * bs;
-    uint16_t dh, mh;
+    lq_half dh, mh;
     memcpy(&dh, blk, 2);
     memcpy(&mh, blk + 2, 2);
     const uint8_t* scales = blk + 4;

@@ -79,7 +79,7 @@ void lq_uk_llm_q4_0_dequant__avx2(size_t nb, const void* vb, float* y) {
   const __m128i m4 = _mm_set1_epi8(0x0F);
   const __m256i eight = _mm256_set1_epi32(8);
   for (size_t i = 0; i < nb; i++, y += LQ_QK) {
-    const __m256 d = _mm256_set1_ps(lq_f16_to_f32_inline(b[i].d));
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
     __m128i q = _mm_loadu_si128((const __m128i*)b[i].qs);
     __m128i lo = _mm_and_si128(q, m4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), m4);
     __m128i parts[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
@@ -93,7 +93,7 @@ void lq_uk_llm_q4_0_dequant__avx2(size_t nb, const void* vb, float* y) {
 void lq_uk_llm_q8_0_dequant__avx2(size_t nb, const void* vb, float* y) {
   const lq_block_q8_0* b = (const lq_block_q8_0*)vb;
   for (size_t i = 0; i < nb; i++, y += LQ_QK) {
-    const __m256 d = _mm256_set1_ps(lq_f16_to_f32_inline(b[i].d));
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
     for (int t = 0; t < 4; t++) {
       __m256i v = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)(b[i].qs + 8 * t)));
       _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(_mm256_cvtepi32_ps(v), d));
@@ -135,7 +135,7 @@ void lq_uk_llm_q4_0_quant__avx2(size_t nb, const float* x, void* vb) {
     }
     const float d = max / -8.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f32_to_f16_inline(d);
+    b[i].d = lq_f2h(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
     for (int t = 0; t < 4; t++) {
@@ -166,7 +166,7 @@ void lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
     const float amax = hmax8(m);
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f32_to_f16_inline(d);
+    b[i].d = lq_f2h(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
     for (int t = 0; t < 4; t++) {
@@ -207,7 +207,7 @@ void lq_uk_llm_dot_q4_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, fl
     __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(qx, qy), ones16);
     __m256i sy = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, qy), ones16);
     const int32_t sumi = hsum_epi32(_mm256_sub_epi32(dot, _mm256_slli_epi32(sy, 3)));
-    sumf += (float)sumi * (lq_f16_to_f32_inline(x[i].d) * lq_f16_to_f32_inline(y[i].d));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
 }
@@ -223,7 +223,7 @@ void lq_uk_llm_dot_q8_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, fl
     __m256i y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)y[i].qs));
     __m256i y1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(y[i].qs + 16)));
     const int32_t sumi = hsum_epi32(_mm256_add_epi32(_mm256_madd_epi16(x0, y0), _mm256_madd_epi16(x1, y1)));
-    sumf += (float)sumi * (lq_f16_to_f32_inline(x[i].d) * lq_f16_to_f32_inline(y[i].d));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
 }

@@ -8,23 +8,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fp16.h"
 #include "common/lq_internal.h"
 
-/* ggml block structs (ggml-common.h); ggml_half = IEEE fp16 bits. */
+/* ggml block structs (ggml-common.h). ggml_half (IEEE fp16, little-endian)
+ * is carried as two bytes so every struct has alignment 1: blocks may sit
+ * at any address (tensors in files, packed rows). */
+typedef struct { uint8_t b[2]; } lq_half;
+static inline float lq_h2f(lq_half h) { return lq_f16_to_f32_inline((uint16_t)(h.b[0] | (h.b[1] << 8))); }
+static inline lq_half lq_f2h(float f) {
+  uint16_t u = lq_f32_to_f16_inline(f);
+  lq_half h = {{(uint8_t)u, (uint8_t)(u >> 8)}};
+  return h;
+}
 #define LQ_QK 32
 #define LQ_QK_K 256
 #define LQ_K_SCALE_SIZE 12
-typedef struct { uint16_t d; uint8_t qs[LQ_QK / 2]; } lq_block_q4_0;
-typedef struct { uint16_t d, m; uint8_t qs[LQ_QK / 2]; } lq_block_q4_1;
-typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[LQ_QK / 2]; } lq_block_q5_0;
-typedef struct { uint16_t d, m; uint8_t qh[4]; uint8_t qs[LQ_QK / 2]; } lq_block_q5_1;
-typedef struct { uint16_t d; int8_t qs[LQ_QK]; } lq_block_q8_0;
-typedef struct { uint8_t scales[LQ_QK_K / 16]; uint8_t qs[LQ_QK_K / 4]; uint16_t d, dmin; } lq_block_q2_K;
-typedef struct { uint8_t hmask[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 4]; uint8_t scales[12]; uint16_t d; } lq_block_q3_K;
-typedef struct { uint16_t d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q4_K;
-typedef struct { uint16_t d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qh[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q5_K;
-typedef struct { uint8_t ql[LQ_QK_K / 2]; uint8_t qh[LQ_QK_K / 4]; int8_t scales[LQ_QK_K / 16]; uint16_t d; } lq_block_q6_K;
-typedef struct { uint16_t d; uint8_t qs[LQ_QK / 2]; } lq_block_iq4_nl;
+typedef struct { lq_half d; uint8_t qs[LQ_QK / 2]; } lq_block_q4_0;
+typedef struct { lq_half d, m; uint8_t qs[LQ_QK / 2]; } lq_block_q4_1;
+typedef struct { lq_half d; uint8_t qh[4]; uint8_t qs[LQ_QK / 2]; } lq_block_q5_0;
+typedef struct { lq_half d, m; uint8_t qh[4]; uint8_t qs[LQ_QK / 2]; } lq_block_q5_1;
+typedef struct { lq_half d; int8_t qs[LQ_QK]; } lq_block_q8_0;
+typedef struct { uint8_t scales[LQ_QK_K / 16]; uint8_t qs[LQ_QK_K / 4]; lq_half d, dmin; } lq_block_q2_K;
+typedef struct { uint8_t hmask[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 4]; uint8_t scales[12]; lq_half d; } lq_block_q3_K;
+typedef struct { lq_half d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q4_K;
+typedef struct { lq_half d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qh[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q5_K;
+typedef struct { uint8_t ql[LQ_QK_K / 2]; uint8_t qh[LQ_QK_K / 4]; int8_t scales[LQ_QK_K / 16]; lq_half d; } lq_block_q6_K;
+typedef struct { lq_half d; uint8_t qs[LQ_QK / 2]; } lq_block_iq4_nl;
 
 static_assert(sizeof(lq_block_q4_0) == 18, "q4_0 block");
 static_assert(sizeof(lq_block_q4_1) == 20, "q4_1 block");
@@ -50,6 +60,8 @@ typedef void (*lq_uk_llm_ggml_quant_fn)(size_t nb, const float* x, void* blocks)
 /* Dot product of nb block pairs. */
 typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, float* out);
 
+static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
+
 #define LQ_DECLARE_LLM_KERNELS(isa)                                                                              \
   LQ_INTERNAL void lq_uk_llm_bnb4_dequant__##isa(size_t npairs, const uint8_t* p, const float* lut, float s,    \
                                                  float* y);                                                     \
@@ -66,3 +78,4 @@ LQ_DECLARE_LLM_KERNELS(avx2)
 LQ_DECLARE_LLM_KERNELS(neon)
 
 #endif
+

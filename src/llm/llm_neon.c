@@ -69,7 +69,7 @@ void lq_uk_llm_nf4_quant__neon(size_t npairs, const float* x, float r, uint8_t* 
 void lq_uk_llm_q4_0_dequant__neon(size_t nb, const void* vb, float* y) {
   const lq_block_q4_0* b = (const lq_block_q4_0*)vb;
   for (size_t i = 0; i < nb; i++, y += LQ_QK) {
-    const float d = lq_f16_to_f32_inline(b[i].d);
+    const float d = lq_h2f(b[i].d);
     uint8x16_t q = vld1q_u8(b[i].qs);
     int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0F))), vdupq_n_s8(8));
     int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
@@ -87,7 +87,7 @@ void lq_uk_llm_q4_0_dequant__neon(size_t nb, const void* vb, float* y) {
 void lq_uk_llm_q8_0_dequant__neon(size_t nb, const void* vb, float* y) {
   const lq_block_q8_0* b = (const lq_block_q8_0*)vb;
   for (size_t i = 0; i < nb; i++, y += LQ_QK) {
-    const float d = lq_f16_to_f32_inline(b[i].d);
+    const float d = lq_h2f(b[i].d);
     for (int h = 0; h < 2; h++) {
       int8x16_t q = vld1q_s8(b[i].qs + 16 * h);
       int16x8_t w0 = vmovl_s8(vget_low_s8(q)), w1 = vmovl_s8(vget_high_s8(q));
@@ -114,7 +114,7 @@ void lq_uk_llm_q4_0_quant__neon(size_t nb, const float* x, void* vb) {
         }
     const float d = max / -8.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f32_to_f16_inline(d);
+    b[i].d = lq_f2h(d);
     uint32_t q[LQ_QK];
     for (int t = 0; t < 8; t++) {
       float32x4_t v = vaddq_f32(vmulq_n_f32(vld1q_f32(x + 4 * t), id), vdupq_n_f32(8.5f));
@@ -133,7 +133,7 @@ void lq_uk_llm_q8_0_quant__neon(size_t nb, const float* x, void* vb) {
     const float amax = vmaxvq_f32(m);
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f32_to_f16_inline(d);
+    b[i].d = lq_f2h(d);
     for (int t = 0; t < 8; t++) {
       /* vcvtaq: round to nearest, ties away from zero = roundf. */
       float32x4_t sv = vmulq_n_f32(vld1q_f32(x + 4 * t), id);
@@ -159,7 +159,7 @@ void lq_uk_llm_dot_q4_0_q8_0__neon(size_t nb, const void* vx, const void* vy, fl
     int16x8_t r = vmull_s8(vget_low_s8(hi), vget_low_s8(y1));
     r = vmlal_s8(r, vget_high_s8(hi), vget_high_s8(y1));
     const int32_t sumi = vaddvq_s32(vaddq_s32(vpaddlq_s16(p), vpaddlq_s16(r)));
-    sumf += (float)sumi * (lq_f16_to_f32_inline(x[i].d) * lq_f16_to_f32_inline(y[i].d));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
 }
@@ -177,7 +177,7 @@ void lq_uk_llm_dot_q8_0_q8_0__neon(size_t nb, const void* vx, const void* vy, fl
       acc = vpadalq_s16(acc, vmull_s8(vget_high_s8(a), vget_high_s8(c)));
     }
     const int32_t sumi = vaddvq_s32(acc);
-    sumf += (float)sumi * (lq_f16_to_f32_inline(x[i].d) * lq_f16_to_f32_inline(y[i].d));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
 }

@@ -35,7 +35,7 @@ void lq_uk_llm_nf4_quant__ref(size_t npairs, const float* x, float r, uint8_t* p
 void lq_uk_llm_q4_0_dequant__ref(size_t nb, const void* vb, float* y) {
   const lq_block_q4_0* b = (const lq_block_q4_0*)vb;
   for (size_t i = 0; i < nb; i++) {
-    const float d = lq_f16_to_f32_inline(b[i].d);
+    const float d = lq_h2f(b[i].d);
     for (int j = 0; j < LQ_QK / 2; j++) {
       y[i * LQ_QK + j] = (float)((b[i].qs[j] & 0x0F) - 8) * d;
       y[i * LQ_QK + j + LQ_QK / 2] = (float)((b[i].qs[j] >> 4) - 8) * d;
@@ -46,7 +46,7 @@ void lq_uk_llm_q4_0_dequant__ref(size_t nb, const void* vb, float* y) {
 void lq_uk_llm_q8_0_dequant__ref(size_t nb, const void* vb, float* y) {
   const lq_block_q8_0* b = (const lq_block_q8_0*)vb;
   for (size_t i = 0; i < nb; i++) {
-    const float d = lq_f16_to_f32_inline(b[i].d);
+    const float d = lq_h2f(b[i].d);
     for (int j = 0; j < LQ_QK; j++) y[i * LQ_QK + j] = (float)b[i].qs[j] * d;
   }
 }
@@ -68,7 +68,7 @@ void lq_uk_llm_q4_0_quant__ref(size_t nb, const float* x, void* vb) {
     }
     const float d = max / -8.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f32_to_f16_inline(d);
+    b[i].d = lq_f2h(d);
     for (int j = 0; j < LQ_QK / 2; j++) {
       const float x0 = xb[j] * id, x1 = xb[j + LQ_QK / 2] * id;
       int xi0 = trunc_i8(x0 + 8.5f), xi1 = trunc_i8(x1 + 8.5f);
@@ -88,7 +88,7 @@ void lq_uk_llm_q8_0_quant__ref(size_t nb, const float* x, void* vb) {
     for (int j = 0; j < LQ_QK; j++) amax = fmaxf(amax, fabsf(xb[j]));
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f32_to_f16_inline(d);
+    b[i].d = lq_f2h(d);
     for (int j = 0; j < LQ_QK; j++) b[i].qs[j] = (int8_t)trunc_i8(roundf(xb[j] * id));
   }
 }
@@ -105,7 +105,7 @@ void lq_uk_llm_dot_q4_0_q8_0__ref(size_t nb, const void* vx, const void* vy, flo
       sumi += ((x[i].qs[j] & 0x0F) - 8) * y[i].qs[j];
       sumi += ((x[i].qs[j] >> 4) - 8) * y[i].qs[j + LQ_QK / 2];
     }
-    sumf += (float)sumi * (lq_f16_to_f32_inline(x[i].d) * lq_f16_to_f32_inline(y[i].d));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
 }
@@ -117,7 +117,7 @@ void lq_uk_llm_dot_q8_0_q8_0__ref(size_t nb, const void* vx, const void* vy, flo
   for (size_t i = 0; i < nb; i++) {
     int32_t sumi = 0;
     for (int j = 0; j < LQ_QK; j++) sumi += x[i].qs[j] * y[i].qs[j];
-    sumf += (float)sumi * (lq_f16_to_f32_inline(x[i].d) * lq_f16_to_f32_inline(y[i].d));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
 }

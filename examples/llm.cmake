@@ -1,0 +1,1 @@
+lq_add_example(nf4_roundtrip llm_nf4_roundtrip.c)
