@@ -39,7 +39,8 @@ LQ_API lq_status lq_bnb4_num_blocks(size_t n, size_t blocksize, size_t* nblocks_
  *  blocksize: a power of two in [32, 4096] (bitsandbytes' valid sizes; 64 is
  *  its default). packed_out: (n+1)/2 bytes; absmax_out: num_blocks floats.
  *  Errors: NULL, bad type/blocksize (LQ_ERR_INVALID_ARG); NaN or Inf in x
- *  (LQ_ERR_NUMERIC, nothing written). n == 0 is a no-op. */
+ *  (LQ_ERR_NUMERIC; blocks before the offending one may
+ *  have been written). n == 0 is a no-op. */
 LQ_API lq_status lq_bnb4_quantize(lq_bnb4_type type, const float* x, size_t n, size_t blocksize,
                                   uint8_t* packed_out, float* absmax_out);
 

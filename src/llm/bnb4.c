@@ -34,9 +34,11 @@ lq_status lq_bnb4_num_blocks(size_t n, size_t blocksize, size_t* nblocks_out) {
   return LQ_OK;
 }
 
+/* One dispatched pass: max |x| is finite iff every element is. */
 static lq_status check_finite(const float* x, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is not finite", i);
+  float am;
+  LQ_CHECK(lq_reduce_absmax_f32(x, n, &am));
+  if (!isfinite(am)) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
   return LQ_OK;
 }
 
@@ -76,7 +78,6 @@ lq_status lq_bnb4_quantize(lq_bnb4_type type, const float* x, size_t n, size_t b
   LQ_REQUIRE_PTR(x);
   LQ_REQUIRE_PTR(packed_out);
   LQ_REQUIRE_PTR(absmax_out);
-  LQ_CHECK(check_finite(x, n));
   const lq_dispatch* dp = lq_dispatch_get();
   size_t nblocks = n / blocksize + (n % blocksize != 0);
   for (size_t b = 0; b < nblocks; b++) {
@@ -84,7 +85,8 @@ lq_status lq_bnb4_quantize(lq_bnb4_type type, const float* x, size_t n, size_t b
     const size_t len = n - start < blocksize ? n - start : blocksize;
     const int tail = len < blocksize;
     float am;
-    dp->reduce_absmax_f32(len, x + start, &am);
+    dp->reduce_absmax_f32(len, x + start, &am); /* NaN if any NaN, Inf if any Inf */
+    if (!isfinite(am)) return lq_fail(LQ_ERR_NUMERIC, "block %zu of x holds NaN or Inf", b);
     const float amc = am < BNB_MIN_ABSMAX ? BNB_MIN_ABSMAX : am;
     absmax_out[b] = tail ? amc : am; /* bitsandbytes stores the clamped value only for the tail */
     const float r = 1.0f / amc;

@@ -190,9 +190,11 @@ static void dequant_q5(size_t nb, const void* vx, float* y, int has_min) {
   }
 }
 
+/* One dispatched pass: max |x| is finite iff every element is. */
 static lq_status check_finite(const float* x, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is not finite", i);
+  float am;
+  LQ_CHECK(lq_reduce_absmax_f32(x, n, &am));
+  if (!isfinite(am)) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
   return LQ_OK;
 }
 

@@ -60,7 +60,9 @@ typedef void (*lq_uk_llm_ggml_quant_fn)(size_t nb, const float* x, void* blocks)
 /* Dot product of nb block pairs. */
 typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, float* out);
 
+#ifndef __cplusplus
 static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
+#endif
 
 #define LQ_DECLARE_LLM_KERNELS(isa)                                                                              \
   LQ_INTERNAL void lq_uk_llm_bnb4_dequant__##isa(size_t npairs, const uint8_t* p, const float* lut, float s,    \
