@@ -501,6 +501,98 @@ static void test_ggml_bad_inputs(void** state) {
   expect_error(lq_ggml_row_bytes(LQ_GGML_Q8_0, (SIZE_MAX / 32) * 32, &rb), LQ_ERR_OVERFLOW);
 }
 
+/* ------------------------------------------------------- GPTQ / AWQ --- */
+static void check_wq(const grec* r) {
+  const int32_t* p = gi(r, 0);
+  lq_wq_config cfg = {p[1], p[2], p[3], (lq_wq_rule)p[0]};
+  size_t rows = (size_t)p[4], cols = (size_t)p[5], ng;
+  assert_int_equal(lq_wq_num_groups(&cfg, rows, cols, &ng), LQ_OK);
+  size_t nsc = cfg.group_size == -1 ? ng : rows * ng;
+  assert_int_equal(nsc * 4, r->a[3].bytes);
+  uint8_t* q = malloc(rows * cols);
+  float* sc = malloc(nsc * 4);
+  int32_t* z = malloc(nsc * 4);
+  float* y = malloc(rows * cols * 4);
+  assert_int_equal(lq_wq_quantize(&cfg, gf(r, 1), rows, cols, q, sc, z), LQ_OK);
+  LQ_ASSERT_BITS_EQUAL(q, gb(r, 2), rows * cols, r->name);
+  assert_floats_bits(sc, gf(r, 3), nsc, r->name);
+  LQ_ASSERT_BITS_EQUAL(z, gi(r, 4), nsc * 4, r->name);
+  assert_int_equal(lq_wq_dequantize(&cfg, q, sc, z, rows, cols, y), LQ_OK);
+  assert_floats_bits(y, gf(r, 5), rows * cols, r->name);
+  /* packing round trip (bits 2/4/8 only, as AutoGPTQ) */
+  if ((cfg.bits == 2 || cfg.bits == 4 || cfg.bits == 8) && cols % (size_t)(32 / cfg.bits) == 0) {
+    uint32_t* packed = malloc(rows * cols / (size_t)(32 / cfg.bits) * 4);
+    uint8_t* back = malloc(rows * cols);
+    assert_int_equal(lq_gptq_pack(cfg.bits, q, rows, cols, packed), LQ_OK);
+    assert_int_equal(lq_gptq_unpack(cfg.bits, packed, rows, cols, back), LQ_OK);
+    LQ_ASSERT_BITS_EQUAL(back, q, rows * cols, "gptq pack round trip");
+    free(packed);
+    free(back);
+  }
+  free(q);
+  free(sc);
+  free(z);
+  free(y);
+}
+
+static void test_wq_golden(void** state) {
+  (void)state;
+  assert_int_equal(each_record("wq_", check_wq), 7);
+}
+
+static void test_gptq_pack_layout(void** state) {
+  (void)state;
+  /* 2 output rows x 8 input columns, 4-bit: word (0, r) holds columns 0..7 LSB-first */
+  uint8_t q[16] = {1, 2, 3, 4, 5, 6, 7, 8, 15, 0, 15, 0, 1, 1, 1, 1};
+  uint32_t w[2];
+  assert_int_equal(lq_gptq_pack(4, q, 2, 8, w), LQ_OK);
+  assert_int_equal(w[0], 0x87654321u);
+  assert_int_equal(w[1], 0x11110F0Fu);
+  /* 8-bit, 1 row x 8 cols: two words (rows = 1 each) */
+  uint8_t q8[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+  uint32_t w8[2];
+  assert_int_equal(lq_gptq_pack(8, q8, 1, 8, w8), LQ_OK);
+  assert_int_equal(w8[0], 0x44332211u);
+  assert_int_equal(w8[1], 0x88776655u);
+  /* qzeros: zero - 1, packed along the output dimension; zero 0 wraps to 15 */
+  int32_t z[8] = {8, 8, 1, 0, 16 - 1, 3, 2, 9}; /* rows = 8, ngroups = 1 */
+  uint32_t qz;
+  assert_int_equal(lq_gptq_pack_zeros(4, z, 8, 1, &qz), LQ_OK);
+  assert_int_equal(qz, 0x812EF077u); /* nibbles (z-1)&15 = 7,7,0,15,14,2,1,8 from the LSB */
+}
+
+static void test_wq_bad_inputs(void** state) {
+  (void)state;
+  float w[64] = {0};
+  uint8_t q[64];
+  float sc[64];
+  int32_t z[64];
+  uint32_t pk[64];
+  size_t ng;
+  lq_wq_config bad_bits = {9, 0, 0, LQ_WQ_GPTQ}, bad_gs = {4, 3, 0, LQ_WQ_GPTQ}, bad_rule = {4, 0, 0, (lq_wq_rule)5};
+  lq_wq_config bad_gs2 = {4, -2, 0, LQ_WQ_AWQ};
+  expect_error(lq_wq_quantize(&bad_bits, w, 8, 8, q, sc, z), LQ_ERR_INVALID_ARG);
+  expect_error(lq_wq_quantize(&bad_gs, w, 8, 8, q, sc, z), LQ_ERR_INVALID_ARG);
+  expect_error(lq_wq_quantize(&bad_rule, w, 8, 8, q, sc, z), LQ_ERR_INVALID_ARG);
+  expect_error(lq_wq_quantize(&bad_gs2, w, 8, 8, q, sc, z), LQ_ERR_INVALID_ARG);
+  expect_error(lq_wq_quantize(NULL, NULL, 8, 8, q, sc, z), LQ_ERR_INVALID_ARG);
+  expect_error(lq_wq_quantize(NULL, w, SIZE_MAX, 3, q, sc, z), LQ_ERR_OVERFLOW);
+  expect_error(lq_wq_num_groups(NULL, 8, 8, NULL), LQ_ERR_INVALID_ARG);
+  w[9] = NAN;
+  expect_error(lq_wq_quantize(NULL, w, 8, 8, q, sc, z), LQ_ERR_NUMERIC);
+  expect_error(lq_wq_dequantize(NULL, NULL, sc, z, 8, 8, w), LQ_ERR_INVALID_ARG);
+  memset(q, 0, sizeof q);
+  expect_error(lq_gptq_pack(3, q, 8, 8, pk), LQ_ERR_INVALID_ARG);
+  expect_error(lq_gptq_pack(4, q, 8, 6, pk), LQ_ERR_INVALID_ARG);
+  q[3] = 16;
+  expect_error(lq_gptq_pack(4, q, 8, 8, pk), LQ_ERR_INVALID_ARG);
+  expect_error(lq_gptq_unpack(8, NULL, 8, 8, q), LQ_ERR_INVALID_ARG);
+  z[0] = 16;
+  expect_error(lq_gptq_pack_zeros(4, z, 8, 1, pk), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_wq_num_groups(NULL, 8, 8, &ng), LQ_OK);
+  assert_int_equal(ng, 1);
+}
+
 int main(void) {
   lq_test_skip_if_env_isa_missing();
   const struct CMUnitTest tests[] = {
@@ -517,6 +609,9 @@ int main(void) {
       cmocka_unit_test(test_ggml_traits_and_hand_checked),
       cmocka_unit_test(test_ggml_vec_dot),
       cmocka_unit_test(test_ggml_bad_inputs),
+      cmocka_unit_test(test_wq_golden),
+      cmocka_unit_test(test_gptq_pack_layout),
+      cmocka_unit_test(test_wq_bad_inputs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

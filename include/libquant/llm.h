@@ -198,4 +198,56 @@ LQ_API lq_status lq_ggml_dequantize(lq_ggml_type type, const void* blocks, size_
 LQ_API lq_status lq_ggml_vec_dot(lq_ggml_type x_type, const void* x, lq_ggml_type y_type, const void* y,
                                  size_t n, float* result_out);
 
+/* ============================================ weight-only int (GPTQ/AWQ) === */
+
+/*! lq_wq_rule : how a group's (scale, zero) are chosen.
+ *  LQ_WQ_GPTQ (gptq quant.py find_params, perchannel, mse off): xmin =
+ *    min(min x, 0), xmax = max(max x, 0); symmetric: xmax = max(|xmin|, xmax)
+ *    and xmin = -xmax if xmin < 0; both 0 -> [-1, 1]; scale = (xmax - xmin) /
+ *    maxq; zero = symmetric ? (maxq + 1) / 2 : rne(-xmin / scale).
+ *  LQ_WQ_AWQ (llm-awq pseudo_quantize_tensor, zero_point=True): scale =
+ *    max(max - min, 1e-5) / maxq, zero = clamp(-rne(min / scale), 0, maxq).
+ *  Both: q = clamp(rne(x / scale) + zero, 0, maxq), x^ = scale * (q - zero),
+ *  maxq = 2^bits - 1, float32 arithmetic as torch does it. */
+typedef enum lq_wq_rule { LQ_WQ_GPTQ = 0, LQ_WQ_AWQ = 1 } lq_wq_rule;
+
+/*! lq_wq_config : zero-initialised = 4-bit GPTQ asymmetric, per row.
+ *  group_size > 0: contiguous groups of that many input columns (must divide
+ *  cols); 0: per row (the whole input dimension is one group, GPTQ's -1);
+ *  -1: per column (one group per input column, across the output rows). */
+typedef struct lq_wq_config {
+  int32_t bits;       /* 2..8; 0 means 4 */
+  int32_t group_size;
+  int32_t symmetric;  /* GPTQ only; AWQ is always asymmetric */
+  lq_wq_rule rule;
+} lq_wq_config;
+
+/*! lq_wq_num_groups() : groups per row (per-row/group layouts: scales and
+ *  zeros are [rows, ngroups]); per column: cols (scales/zeros are [cols]). */
+LQ_API lq_status lq_wq_num_groups(const lq_wq_config* cfg, size_t rows, size_t cols, size_t* ngroups_out);
+
+/*! lq_wq_quantize() : w is [rows = out, cols = in] row-major. q_out: rows*cols
+ *  codes in [0, 2^bits - 1]; scales_out / zeros_out as lq_wq_num_groups says.
+ *  NaN/Inf: LQ_ERR_NUMERIC. cfg NULL means defaults. */
+LQ_API lq_status lq_wq_quantize(const lq_wq_config* cfg, const float* w, size_t rows, size_t cols, uint8_t* q_out,
+                                float* scales_out, int32_t* zeros_out);
+/*! lq_wq_dequantize() : w^ = scale * (q - zero) (float32). */
+LQ_API lq_status lq_wq_dequantize(const lq_wq_config* cfg, const uint8_t* q, const float* scales,
+                                  const int32_t* zeros, size_t rows, size_t cols, float* w_out);
+
+/*! lq_gptq_pack() : AutoGPTQ's qweight layout: int32 [cols * bits / 32, rows],
+ *  input (column) index j of output row r goes to word (j / (32/bits), r) at
+ *  bit bits * (j % (32/bits)) (LSB-first along the input dimension). bits in
+ *  {2, 4, 8}; cols a multiple of 32/bits. Codes above 2^bits - 1:
+ *  LQ_ERR_INVALID_ARG. */
+LQ_API lq_status lq_gptq_pack(int32_t bits, const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out);
+/*! lq_gptq_unpack() : the inverse of lq_gptq_pack. */
+LQ_API lq_status lq_gptq_unpack(int32_t bits, const uint32_t* qweight, size_t rows, size_t cols, uint8_t* q_out);
+/*! lq_gptq_pack_zeros() : AutoGPTQ v1 qzeros: int32 [ngroups, rows * bits / 32]
+ *  holding zero - 1 (the "gptq" format's off-by-one), LSB-first along the
+ *  output dimension; zeros is [rows, ngroups] as lq_wq_quantize writes it.
+ *  A zero of 0 wraps to 2^bits - 1, as AutoGPTQ's packing does. */
+LQ_API lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, size_t ngroups,
+                                    uint32_t* qzeros_out);
+
 #endif /* LIBQUANT_LLM_H_7F3A91C2 */

@@ -948,7 +948,61 @@ def gen_ggml():
             rec("ggml_%s_%s" % (name, kind), np.array([tid, n], np.int32), x, blob, deq(name, blob, n))
 
 
+# ============================================== GPTQ / AWQ weight-only ===
+def gptq_params(x, bits, sym):  # gptq quant.py Quantizer.find_params, perchannel rows of x
+    maxq = torch.tensor(2 ** bits - 1, dtype=torch.float32)
+    tmp = torch.zeros(x.shape[0])
+    xmin = torch.minimum(x.min(1)[0], tmp)
+    xmax = torch.maximum(x.max(1)[0], tmp)
+    if sym:
+        xmax = torch.maximum(torch.abs(xmin), xmax)
+        tmp = xmin < 0
+        if torch.any(tmp):
+            xmin[tmp] = -xmax[tmp]
+    tmp = (xmin == 0) & (xmax == 0)
+    xmin[tmp] = -1
+    xmax[tmp] = +1
+    scale = (xmax - xmin) / maxq
+    zero = torch.full_like(scale, (maxq + 1) / 2) if sym else torch.round(-xmin / scale)
+    q = torch.clamp(torch.round(x / scale.unsqueeze(1)) + zero.unsqueeze(1), 0, maxq)
+    return q, scale, zero, scale.unsqueeze(1) * (q - zero.unsqueeze(1))
+
+
+def awq_params(x, bits):  # llm-awq pseudo_quantize_tensor(zero_point=True) on rows of x
+    max_int = 2 ** bits - 1
+    max_val = x.amax(dim=1, keepdim=True)
+    min_val = x.amin(dim=1, keepdim=True)
+    scales = (max_val - min_val).clamp(min=1e-5) / max_int
+    zeros = (-torch.round(min_val / scales)).clamp_(0, max_int)
+    q = torch.clamp(torch.round(x / scales) + zeros, 0, max_int)
+    return q, scales[:, 0], zeros[:, 0], (q - zeros) * scales
+
+
+def gen_wq():
+    cases = [(0, 4, 128, 0, 8, 256, 61), (0, 3, 0, 1, 6, 96, 62), (0, 8, -1, 0, 16, 40, 63), (0, 4, 32, 1, 4, 64, 64),
+             (1, 4, 32, 0, 8, 128, 65), (1, 2, 0, 0, 5, 64, 66), (1, 4, -1, 0, 12, 24, 67)]
+    for rule, bits, gs, sym, rows, cols, seed in cases:
+        w = data("mixed" if seed % 2 else "normal", rows * cols, seed).reshape(rows, cols) * F(0.05)
+        w = torch.from_numpy(w.astype(np.float32))
+        if rule == 0 and seed == 61:
+            w[1, :] = 0.0  # all-zero row: GPTQ's [-1, 1] fallback
+            w[2, :] = torch.abs(w[2, :])  # all non-negative
+        if gs == -1:
+            groups = w.t().contiguous()
+        elif gs == 0:
+            groups = w
+        else:
+            groups = w.reshape(-1, gs)
+        q, sc, z, deq = gptq_params(groups, bits, sym) if rule == 0 else awq_params(groups, bits)
+        if gs == -1:
+            q, deq = q.t(), deq.t()
+        rec("wq_rule%d_b%d_g%d_s%d" % (rule, bits, gs, sym), np.array([rule, bits, gs, sym, rows, cols], np.int32),
+            w.numpy().reshape(-1), q.numpy().astype(np.uint8).reshape(-1), sc.numpy().astype(np.float32),
+            z.numpy().astype(np.int32), deq.contiguous().numpy().astype(np.float32).reshape(-1))
+
+
 if __name__ == "__main__":
+    gen_wq()
     gen_bnb()
     gen_minifloat()
     gen_mx()
