@@ -4,9 +4,10 @@
  *    quantization of the absmax (8-bit dynamic map, blocks of 256);
  *  - OCP FP8 (E4M3, E5M2), OCP E2M1 / E2M3 / E3M2 element codecs and the OCP
  *    MX v1.0 block formats (MXFP4, MXFP6, MXFP8, MXINT8);
- *  - ggml block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K, IQ4_NL)
+ *  - ggml block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K)
  *    equal to ggml's quantize_row_*_ref / dequantize_row_* byte for byte;
- *  - fast quantized dot products (Q4_0.Q8_0, Q8_0.Q8_0).
+ *  - fast quantized dot products (Q4_0.Q8_0, Q8_0.Q8_0);
+ *  - weight-only int2..8 with GPTQ's / AWQ's rules and AutoGPTQ packing.
  * Included by <libquant.h>; do not include directly. docs/llm.md describes
  * every layout. All functions are reentrant and thread-safe; none allocates
  * unless it says so; inputs and outputs must not overlap. */
@@ -161,8 +162,7 @@ typedef enum lq_ggml_type {
   LQ_GGML_Q3_K = 11,
   LQ_GGML_Q4_K = 12,
   LQ_GGML_Q5_K = 13,
-  LQ_GGML_Q6_K = 14,
-  LQ_GGML_IQ4_NL = 20
+  LQ_GGML_Q6_K = 14
 } lq_ggml_type;
 
 /*! lq_ggml_traits : one row of the traits table. */
