@@ -53,7 +53,7 @@ extern "C" {
 
 /* module: observers */
 
-/* module: llm */
+#include "libquant/llm.h"
 
 /* module: vq */
 

@@ -9,7 +9,7 @@
 
 /* module: observers */
 
-/* module: llm */
+#include "llm/llm_kernels.h"
 
 /* module: vq */
 

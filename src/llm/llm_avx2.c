@@ -1,0 +1,229 @@
+/* AVX2 kernels of the llm module. Every one equals its _ref kernel bit for
+ * bit: float work is the same single multiplies/adds in the same order
+ * (the library is built with -ffp-contract=off), integer sums are exact and
+ * the dot products accumulate block sums in the reference's scalar order. */
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#include "common/fp16.h"
+#include "llm/llm_kernels.h"
+#include "llm/llm_tables.h"
+
+/* 16-entry float LUT by 4-bit index: two 8-entry permutes, blended on bit 3. */
+static inline __m256 lut16(__m256 lo8, __m256 hi8, __m256i idx) {
+  __m256 a = _mm256_permutevar8x32_ps(lo8, idx);
+  __m256 b = _mm256_permutevar8x32_ps(hi8, idx);
+  return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
+}
+
+void lq_uk_llm_bnb4_dequant__avx2(size_t npairs, const uint8_t* p, const float* lut, float s, float* y) {
+  const __m256 lo8 = _mm256_loadu_ps(lut), hi8 = _mm256_loadu_ps(lut + 8), vs = _mm256_set1_ps(s);
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  size_t k = 0;
+  for (; k + 8 <= npairs; k += 8) {
+    __m128i b = _mm_loadl_epi64((const __m128i*)(p + k));
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), m4), lo = _mm_and_si128(b, m4);
+    __m128i codes = _mm_unpacklo_epi8(hi, lo); /* hi0, lo0, hi1, lo1, ...: element order */
+    __m256i i0 = _mm256_cvtepu8_epi32(codes), i1 = _mm256_cvtepu8_epi32(_mm_srli_si128(codes, 8));
+    _mm256_storeu_ps(y + 2 * k, _mm256_mul_ps(lut16(lo8, hi8, i0), vs));
+    _mm256_storeu_ps(y + 2 * k + 8, _mm256_mul_ps(lut16(lo8, hi8, i1), vs));
+  }
+  for (; k < npairs; k++) {
+    y[2 * k] = lut[p[k] >> 4] * s;
+    y[2 * k + 1] = lut[p[k] & 15] * s;
+  }
+}
+
+static inline __m256i nf4_codes8(const float* x, __m256 vr, const __m256* bounds) {
+  __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
+  __m256i c = _mm256_setzero_si256();
+  for (int t = 0; t < 15; t++) /* each true compare is -1: subtracting counts it */
+    c = _mm256_sub_epi32(c, _mm256_castps_si256(_mm256_cmp_ps(v, bounds[t], _CMP_GT_OQ)));
+  return c;
+}
+
+void lq_uk_llm_nf4_quant__avx2(size_t npairs, const float* x, float r, uint8_t* p) {
+  __m256 bounds[15];
+  for (int t = 0; t < 15; t++) bounds[t] = _mm256_set1_ps(lq_nf4_bounds[t]);
+  const __m256 vr = _mm256_set1_ps(r);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i low8 = _mm256_set1_epi16(0x00FF);
+  size_t k = 0;
+  for (; k + 16 <= npairs; k += 16) { /* 32 elements -> 16 bytes */
+    const float* xk = x + 2 * k;
+    __m256i c0 = nf4_codes8(xk, vr, bounds), c1 = nf4_codes8(xk + 8, vr, bounds);
+    __m256i c2 = nf4_codes8(xk + 16, vr, bounds), c3 = nf4_codes8(xk + 24, vr, bounds);
+    /* packs work per 128-bit lane; the permute restores element order. */
+    __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
+    b = _mm256_permutevar8x32_epi32(b, order); /* bytes c[0..31] in order */
+    /* 16-bit lane = c[2j] | c[2j+1] << 8 -> low byte (c[2j] << 4) | c[2j+1] */
+    __m256i w = _mm256_and_si256(_mm256_or_si256(_mm256_slli_epi16(b, 4), _mm256_srli_epi16(b, 8)), low8);
+    __m256i packed = _mm256_packus_epi16(w, w);
+    packed = _mm256_permute4x64_epi64(packed, 0x08); /* qword 0 of each lane */
+    _mm_storeu_si128((__m128i*)(p + k), _mm256_castsi256_si128(packed));
+  }
+  for (; k < npairs; k++) {
+    uint8_t c0 = 0, c1 = 0;
+    const float v0 = x[2 * k] * r, v1 = x[2 * k + 1] * r;
+    for (int t = 0; t < 15; t++) {
+      c0 += (uint8_t)(v0 > lq_nf4_bounds[t]);
+      c1 += (uint8_t)(v1 > lq_nf4_bounds[t]);
+    }
+    p[k] = (uint8_t)((c0 << 4) | c1);
+  }
+}
+
+void lq_uk_llm_q4_0_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_q4_0* b = (const lq_block_q4_0*)vb;
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  const __m256i eight = _mm256_set1_epi32(8);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
+    __m128i q = _mm_loadu_si128((const __m128i*)b[i].qs);
+    __m128i lo = _mm_and_si128(q, m4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), m4);
+    __m128i parts[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
+    for (int t = 0; t < 4; t++) {
+      __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(parts[t]), eight);
+      _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(_mm256_cvtepi32_ps(v), d));
+    }
+  }
+}
+
+void lq_uk_llm_q8_0_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_q8_0* b = (const lq_block_q8_0*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
+    for (int t = 0; t < 4; t++) {
+      __m256i v = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)(b[i].qs + 8 * t)));
+      _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(_mm256_cvtepi32_ps(v), d));
+    }
+  }
+}
+
+static inline float hmax8(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+  return _mm_cvtss_f32(m);
+}
+
+/* 32 int32 lanes (4 vectors) -> 32 bytes in element order (values fit int8). */
+static inline __m256i pack32_epi8(__m256i a, __m256i b, __m256i c, __m256i d) {
+  __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+  return _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+void lq_uk_llm_q4_0_quant__avx2(size_t nb, const float* x, void* vb) {
+  lq_block_q4_0* b = (lq_block_q4_0*)vb;
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 half8 = _mm256_set1_ps(8.5f);
+  const __m256i fifteen = _mm256_set1_epi32(15);
+  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
+    __m256 v[4], a[4];
+    for (int t = 0; t < 4; t++) {
+      v[t] = _mm256_loadu_ps(x + 8 * t);
+      a[t] = _mm256_and_ps(v[t], absmask);
+    }
+    const float amax = hmax8(_mm256_max_ps(_mm256_max_ps(a[0], a[1]), _mm256_max_ps(a[2], a[3])));
+    float max = 0.0f;
+    if (amax > 0.0f) { /* the first element reaching amax, as the reference's strict < scan picks */
+      const __m256 va = _mm256_set1_ps(amax);
+      uint32_t mask = 0;
+      for (int t = 0; t < 4; t++) mask |= (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(a[t], va, _CMP_EQ_OQ)) << (8 * t);
+      max = x[__builtin_ctz(mask)];
+    }
+    const float d = max / -8.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    b[i].d = lq_f2h(d);
+    const __m256 vid = _mm256_set1_ps(id);
+    __m256i q[4];
+    for (int t = 0; t < 4; t++) {
+      __m256 s = _mm256_add_ps(_mm256_mul_ps(v[t], vid), half8);
+      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LT_OQ); /* Inf/NaN -> 0 */
+      q[t] = _mm256_and_si256(_mm256_min_epi32(_mm256_cvttps_epi32(s), fifteen), _mm256_castps_si256(ok));
+    }
+    __m256i lo = _mm256_or_si256(q[0], _mm256_slli_epi32(q[2], 4)); /* bytes 0..7 */
+    __m256i hi = _mm256_or_si256(q[1], _mm256_slli_epi32(q[3], 4)); /* bytes 8..15 */
+    __m256i w = _mm256_packus_epi16(_mm256_packs_epi32(lo, hi), _mm256_setzero_si256());
+    w = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm_storeu_si128((__m128i*)b[i].qs, _mm256_castsi256_si128(w));
+  }
+}
+
+void lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
+  lq_block_q8_0* b = (lq_block_q8_0*)vb;
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 signmask = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
+    __m256 v[4];
+    __m256 m = _mm256_setzero_ps();
+    for (int t = 0; t < 4; t++) {
+      v[t] = _mm256_loadu_ps(x + 8 * t);
+      m = _mm256_max_ps(m, _mm256_and_ps(v[t], absmask));
+    }
+    const float amax = hmax8(m);
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    b[i].d = lq_f2h(d);
+    const __m256 vid = _mm256_set1_ps(id);
+    __m256i q[4];
+    for (int t = 0; t < 4; t++) {
+      /* roundf: trunc, then one step away from zero when the exact
+       * remainder is >= 1/2 (no x + 0.5 rounding error). */
+      __m256 s = _mm256_mul_ps(v[t], vid);
+      __m256 tr = _mm256_round_ps(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      __m256 rem = _mm256_and_ps(_mm256_sub_ps(s, tr), absmask);
+      __m256 step = _mm256_and_ps(_mm256_cmp_ps(rem, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(s, signmask)));
+      /* Inf/NaN (1/d overflowed in a tiny block) give 0, as the reference pins it. */
+      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LE_OQ);
+      q[t] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_add_ps(tr, step)), _mm256_castps_si256(ok));
+    }
+    _mm256_storeu_si256((__m256i*)b[i].qs, pack32_epi8(q[0], q[1], q[2], q[3]));
+  }
+}
+
+static inline int32_t hsum_epi32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+}
+
+void lq_uk_llm_dot_q4_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
+  const lq_block_q4_0* x = (const lq_block_q4_0*)vx;
+  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  const __m256i ones8 = _mm256_set1_epi8(1);
+  float sumf = 0.0f;
+  for (size_t i = 0; i < nb; i++) {
+    __m128i q = _mm_loadu_si128((const __m128i*)x[i].qs);
+    __m256i qx = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m4), _mm_and_si128(q, m4)); /* 0..15 */
+    __m256i qy = _mm256_loadu_si256((const __m256i*)y[i].qs);
+    /* sum (qx - 8) * qy = sum qx*qy - 8 * sum qy; maddubs cannot saturate here
+     * (|pair| <= 2*15*128). */
+    __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(qx, qy), ones16);
+    __m256i sy = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, qy), ones16);
+    const int32_t sumi = hsum_epi32(_mm256_sub_epi32(dot, _mm256_slli_epi32(sy, 3)));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+  }
+  *out = sumf;
+}
+
+void lq_uk_llm_dot_q8_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
+  const lq_block_q8_0* x = (const lq_block_q8_0*)vx;
+  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
+  float sumf = 0.0f;
+  for (size_t i = 0; i < nb; i++) {
+    /* Widen to 16 bits: exact even for -128 * -128 (maddubs would saturate). */
+    __m256i x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)x[i].qs));
+    __m256i x1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(x[i].qs + 16)));
+    __m256i y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)y[i].qs));
+    __m256i y1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(y[i].qs + 16)));
+    const int32_t sumi = hsum_epi32(_mm256_add_epi32(_mm256_madd_epi16(x0, y0), _mm256_madd_epi16(x1, y1)));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+  }
+  *out = sumf;
+}

@@ -1,0 +1,81 @@
+/* Kernel signatures and declarations of the llm module. Kernels assume valid
+ * arguments (the public entry points in bnb4.c / ggml.c validate). Any
+ * alignment. Block structs are ggml's, byte for byte. */
+#ifndef LQ_LLM_KERNELS_H
+#define LQ_LLM_KERNELS_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/fp16.h"
+#include "common/lq_internal.h"
+
+/* ggml block structs (ggml-common.h). ggml_half (IEEE fp16, little-endian)
+ * is carried as two bytes so every struct has alignment 1: blocks may sit
+ * at any address (tensors in files, packed rows). */
+typedef struct { uint8_t b[2]; } lq_half;
+static inline float lq_h2f(lq_half h) { return lq_f16_to_f32_inline((uint16_t)(h.b[0] | (h.b[1] << 8))); }
+static inline lq_half lq_f2h(float f) {
+  uint16_t u = lq_f32_to_f16_inline(f);
+  lq_half h = {{(uint8_t)u, (uint8_t)(u >> 8)}};
+  return h;
+}
+#define LQ_QK 32
+#define LQ_QK_K 256
+#define LQ_K_SCALE_SIZE 12
+typedef struct { lq_half d; uint8_t qs[LQ_QK / 2]; } lq_block_q4_0;
+typedef struct { lq_half d, m; uint8_t qs[LQ_QK / 2]; } lq_block_q4_1;
+typedef struct { lq_half d; uint8_t qh[4]; uint8_t qs[LQ_QK / 2]; } lq_block_q5_0;
+typedef struct { lq_half d, m; uint8_t qh[4]; uint8_t qs[LQ_QK / 2]; } lq_block_q5_1;
+typedef struct { lq_half d; int8_t qs[LQ_QK]; } lq_block_q8_0;
+typedef struct { uint8_t scales[LQ_QK_K / 16]; uint8_t qs[LQ_QK_K / 4]; lq_half d, dmin; } lq_block_q2_K;
+typedef struct { uint8_t hmask[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 4]; uint8_t scales[12]; lq_half d; } lq_block_q3_K;
+typedef struct { lq_half d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q4_K;
+typedef struct { lq_half d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qh[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q5_K;
+typedef struct { uint8_t ql[LQ_QK_K / 2]; uint8_t qh[LQ_QK_K / 4]; int8_t scales[LQ_QK_K / 16]; lq_half d; } lq_block_q6_K;
+
+static_assert(sizeof(lq_block_q4_0) == 18, "q4_0 block");
+static_assert(sizeof(lq_block_q4_1) == 20, "q4_1 block");
+static_assert(sizeof(lq_block_q5_0) == 22, "q5_0 block");
+static_assert(sizeof(lq_block_q5_1) == 24, "q5_1 block");
+static_assert(sizeof(lq_block_q8_0) == 34, "q8_0 block");
+static_assert(sizeof(lq_block_q2_K) == 84, "q2_K block");
+static_assert(sizeof(lq_block_q3_K) == 110, "q3_K block");
+static_assert(sizeof(lq_block_q4_K) == 144, "q4_K block");
+static_assert(sizeof(lq_block_q5_K) == 176, "q5_K block");
+static_assert(sizeof(lq_block_q6_K) == 210, "q6_K block");
+
+/* 4-bit LUT dequant of npairs bytes: y[2k] = lut[p>>4]*scale, y[2k+1] = lut[p&15]*scale. */
+typedef void (*lq_uk_llm_bnb4_dequant_fn)(size_t npairs, const uint8_t* packed, const float* lut16, float scale,
+                                          float* y);
+/* NF4 encode of 2*npairs finite floats: code = #{t in lq_nf4_bounds : x*r > t},
+ * packed high nibble first. */
+typedef void (*lq_uk_llm_nf4_quant_fn)(size_t npairs, const float* x, float r, uint8_t* packed);
+/* nb ggml blocks <-> nb*block_size floats. */
+typedef void (*lq_uk_llm_ggml_dequant_fn)(size_t nb, const void* blocks, float* y);
+typedef void (*lq_uk_llm_ggml_quant_fn)(size_t nb, const float* x, void* blocks);
+/* Dot product of nb block pairs. */
+typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, float* out);
+
+#ifndef __cplusplus
+static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
+#endif
+
+#define LQ_DECLARE_LLM_KERNELS(isa)                                                                              \
+  LQ_INTERNAL void lq_uk_llm_bnb4_dequant__##isa(size_t npairs, const uint8_t* p, const float* lut, float s,    \
+                                                 float* y);                                                     \
+  LQ_INTERNAL void lq_uk_llm_nf4_quant__##isa(size_t npairs, const float* x, float r, uint8_t* p);              \
+  LQ_INTERNAL void lq_uk_llm_q4_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_q8_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_q4_0_quant__##isa(size_t nb, const float* x, void* b);                             \
+  LQ_INTERNAL void lq_uk_llm_q8_0_quant__##isa(size_t nb, const float* x, void* b);                             \
+  LQ_INTERNAL void lq_uk_llm_dot_q4_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);         \
+  LQ_INTERNAL void lq_uk_llm_dot_q8_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);
+
+LQ_DECLARE_LLM_KERNELS(ref)
+LQ_DECLARE_LLM_KERNELS(avx2)
+LQ_DECLARE_LLM_KERNELS(neon)
+
+#endif
+

@@ -1,0 +1,183 @@
+/* NEON (aarch64) kernels of the llm module, bit-identical to the _ref
+ * kernels (same single float operations; exact integer block sums; the
+ * dot products accumulate block results in the reference's scalar order). */
+#include <arm_neon.h>
+#include <math.h>
+#include <string.h>
+
+#include "common/fp16.h"
+#include "llm/llm_kernels.h"
+#include "llm/llm_tables.h"
+
+void lq_uk_llm_bnb4_dequant__neon(size_t npairs, const uint8_t* p, const float* lut, float s, float* y) {
+  /* The 16 floats as a 64-byte vqtbl4q_u8 table: float c is bytes 4c..4c+3. */
+  uint8x16x4_t tab;
+  tab.val[0] = vld1q_u8((const uint8_t*)lut);
+  tab.val[1] = vld1q_u8((const uint8_t*)lut + 16);
+  tab.val[2] = vld1q_u8((const uint8_t*)lut + 32);
+  tab.val[3] = vld1q_u8((const uint8_t*)lut + 48);
+  static const uint8_t sel[4][16] = {{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3},
+                                     {4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7},
+                                     {8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11},
+                                     {12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15}};
+  const uint8x16_t byte_pos = vreinterpretq_u8_u32(vdupq_n_u32(0x03020100u));
+  size_t k = 0;
+  for (; k + 8 <= npairs; k += 8) {
+    uint8x8_t b = vld1_u8(p + k);
+    uint8x8x2_t z = vzip_u8(vshr_n_u8(b, 4), vand_u8(b, vdup_n_u8(0x0F))); /* hi0, lo0, hi1, lo1, ... */
+    uint8x16_t c4 = vshlq_n_u8(vcombine_u8(z.val[0], z.val[1]), 2);     /* 4 * code */
+    for (int g = 0; g < 4; g++) {
+      uint8x16_t ix = vaddq_u8(vqtbl1q_u8(c4, vld1q_u8(sel[g])), byte_pos);
+      float32x4_t v = vreinterpretq_f32_u8(vqtbl4q_u8(tab, ix));
+      vst1q_f32(y + 2 * k + 4 * g, vmulq_n_f32(v, s));
+    }
+  }
+  for (; k < npairs; k++) {
+    y[2 * k] = lut[p[k] >> 4] * s;
+    y[2 * k + 1] = lut[p[k] & 15] * s;
+  }
+}
+
+static inline uint32x4_t nf4_codes4(const float* x, float r) {
+  float32x4_t v = vmulq_n_f32(vld1q_f32(x), r);
+  uint32x4_t c = vdupq_n_u32(0);
+  for (int t = 0; t < 15; t++) c = vsubq_u32(c, vcgtq_f32(v, vdupq_n_f32(lq_nf4_bounds[t]))); /* true = all ones */
+  return c;
+}
+
+void lq_uk_llm_nf4_quant__neon(size_t npairs, const float* x, float r, uint8_t* p) {
+  size_t k = 0;
+  for (; k + 8 <= npairs; k += 8) { /* 16 elements -> 8 bytes */
+    const float* xk = x + 2 * k;
+    uint16x8_t c01 = vcombine_u16(vmovn_u32(nf4_codes4(xk, r)), vmovn_u32(nf4_codes4(xk + 4, r)));
+    uint16x8_t c23 = vcombine_u16(vmovn_u32(nf4_codes4(xk + 8, r)), vmovn_u32(nf4_codes4(xk + 12, r)));
+    uint8x16_t c = vcombine_u8(vmovn_u16(c01), vmovn_u16(c23)); /* codes in element order */
+    uint8x8x2_t uz = vuzp_u8(vget_low_u8(c), vget_high_u8(c));  /* evens, odds */
+    vst1_u8(p + k, vorr_u8(vshl_n_u8(uz.val[0], 4), uz.val[1]));
+  }
+  for (; k < npairs; k++) {
+    uint8_t c0 = 0, c1 = 0;
+    const float v0 = x[2 * k] * r, v1 = x[2 * k + 1] * r;
+    for (int t = 0; t < 15; t++) {
+      c0 += (uint8_t)(v0 > lq_nf4_bounds[t]);
+      c1 += (uint8_t)(v1 > lq_nf4_bounds[t]);
+    }
+    p[k] = (uint8_t)((c0 << 4) | c1);
+  }
+}
+
+void lq_uk_llm_q4_0_dequant__neon(size_t nb, const void* vb, float* y) {
+  const lq_block_q4_0* b = (const lq_block_q4_0*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float d = lq_h2f(b[i].d);
+    uint8x16_t q = vld1q_u8(b[i].qs);
+    int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0F))), vdupq_n_s8(8));
+    int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
+    int8x16_t parts[2] = {lo, hi};
+    for (int h = 0; h < 2; h++) {
+      int16x8_t w0 = vmovl_s8(vget_low_s8(parts[h])), w1 = vmovl_s8(vget_high_s8(parts[h]));
+      vst1q_f32(y + 16 * h + 0, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(w0))), d));
+      vst1q_f32(y + 16 * h + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(w0))), d));
+      vst1q_f32(y + 16 * h + 8, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(w1))), d));
+      vst1q_f32(y + 16 * h + 12, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(w1))), d));
+    }
+  }
+}
+
+void lq_uk_llm_q8_0_dequant__neon(size_t nb, const void* vb, float* y) {
+  const lq_block_q8_0* b = (const lq_block_q8_0*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float d = lq_h2f(b[i].d);
+    for (int h = 0; h < 2; h++) {
+      int8x16_t q = vld1q_s8(b[i].qs + 16 * h);
+      int16x8_t w0 = vmovl_s8(vget_low_s8(q)), w1 = vmovl_s8(vget_high_s8(q));
+      vst1q_f32(y + 16 * h + 0, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(w0))), d));
+      vst1q_f32(y + 16 * h + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(w0))), d));
+      vst1q_f32(y + 16 * h + 8, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(w1))), d));
+      vst1q_f32(y + 16 * h + 12, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(w1))), d));
+    }
+  }
+}
+
+void lq_uk_llm_q4_0_quant__neon(size_t nb, const float* x, void* vb) {
+  lq_block_q4_0* b = (lq_block_q4_0*)vb;
+  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
+    float32x4_t m = vdupq_n_f32(0.0f);
+    for (int t = 0; t < 8; t++) m = vmaxq_f32(m, vabsq_f32(vld1q_f32(x + 4 * t)));
+    const float amax = vmaxvq_f32(m);
+    float max = 0.0f;
+    if (amax > 0.0f)
+      for (int j = 0; j < LQ_QK; j++)
+        if (fabsf(x[j]) == amax) { /* first element reaching amax, as the reference's strict < scan */
+          max = x[j];
+          break;
+        }
+    const float d = max / -8.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    b[i].d = lq_f2h(d);
+    uint32_t q[LQ_QK];
+    for (int t = 0; t < 8; t++) {
+      float32x4_t v = vaddq_f32(vmulq_n_f32(vld1q_f32(x + 4 * t), id), vdupq_n_f32(8.5f));
+      uint32x4_t ok = vcaltq_f32(v, vdupq_n_f32(128.0f)); /* Inf/NaN -> 0, as the reference pins it */
+      vst1q_u32(q + 4 * t, vandq_u32(vreinterpretq_u32_s32(vminq_s32(vcvtq_s32_f32(v), vdupq_n_s32(15))), ok));
+    }
+    for (int j = 0; j < LQ_QK / 2; j++) b[i].qs[j] = (uint8_t)(q[j] | (q[j + 16] << 4));
+  }
+}
+
+void lq_uk_llm_q8_0_quant__neon(size_t nb, const float* x, void* vb) {
+  lq_block_q8_0* b = (lq_block_q8_0*)vb;
+  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
+    float32x4_t m = vdupq_n_f32(0.0f);
+    for (int t = 0; t < 8; t++) m = vmaxq_f32(m, vabsq_f32(vld1q_f32(x + 4 * t)));
+    const float amax = vmaxvq_f32(m);
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    b[i].d = lq_f2h(d);
+    for (int t = 0; t < 8; t++) {
+      /* vcvtaq: round to nearest, ties away from zero = roundf. */
+      float32x4_t sv = vmulq_n_f32(vld1q_f32(x + 4 * t), id);
+      int32x4_t q = vandq_s32(vcvtaq_s32_f32(sv), vreinterpretq_s32_u32(vcaleq_f32(sv, vdupq_n_f32(128.0f))));
+      int16x4_t q16 = vmovn_s32(q);
+      int8x8_t q8 = vmovn_s16(vcombine_s16(q16, q16));
+      vst1_lane_u32((uint32_t*)(void*)(b[i].qs + 4 * t), vreinterpret_u32_s8(q8), 0);
+    }
+  }
+}
+
+void lq_uk_llm_dot_q4_0_q8_0__neon(size_t nb, const void* vx, const void* vy, float* out) {
+  const lq_block_q4_0* x = (const lq_block_q4_0*)vx;
+  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
+  float sumf = 0.0f;
+  for (size_t i = 0; i < nb; i++) {
+    uint8x16_t q = vld1q_u8(x[i].qs);
+    int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0F))), vdupq_n_s8(8));
+    int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
+    int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16);
+    int16x8_t p = vmull_s8(vget_low_s8(lo), vget_low_s8(y0));
+    p = vmlal_s8(p, vget_high_s8(lo), vget_high_s8(y0)); /* |sum of 2| <= 2*8*128: no int16 overflow */
+    int16x8_t r = vmull_s8(vget_low_s8(hi), vget_low_s8(y1));
+    r = vmlal_s8(r, vget_high_s8(hi), vget_high_s8(y1));
+    const int32_t sumi = vaddvq_s32(vaddq_s32(vpaddlq_s16(p), vpaddlq_s16(r)));
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+  }
+  *out = sumf;
+}
+
+void lq_uk_llm_dot_q8_0_q8_0__neon(size_t nb, const void* vx, const void* vy, float* out) {
+  const lq_block_q8_0* x = (const lq_block_q8_0*)vx;
+  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
+  float sumf = 0.0f;
+  for (size_t i = 0; i < nb; i++) {
+    int32x4_t acc = vdupq_n_s32(0);
+    for (int h = 0; h < 2; h++) {
+      int8x16_t a = vld1q_s8(x[i].qs + 16 * h), c = vld1q_s8(y[i].qs + 16 * h);
+      /* int16 products are exact (|p| <= 16384); widen before adding pairs. */
+      acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(a), vget_low_s8(c)));
+      acc = vpadalq_s16(acc, vmull_s8(vget_high_s8(a), vget_high_s8(c)));
+    }
+    const int32_t sumi = vaddvq_s32(acc);
+    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+  }
+  *out = sumf;
+}

@@ -1,0 +1,2 @@
+lq_add_test(test_llm SOURCES test_llm.c ISA_VARIANTS)
+lq_add_test(test_llm_kernels SOURCES test_llm_kernels.c)

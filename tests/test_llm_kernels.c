@@ -1,0 +1,122 @@
+/* Kernel tests of the llm module: every kernel of llm_kernels.inc is called
+ * directly on many sizes, unaligned pointers and awkward values, and must
+ * equal the _ref kernel bit for bit (integer and float outputs alike). */
+#include "lq_test.h"
+
+#include "llm/llm_kernels.h"
+
+#define LQ_UKERNEL LQ_TEST_KERNEL_ROW
+static const lq_test_kernel kernels[] = {
+#include "llm/llm_kernels.inc"
+};
+#undef LQ_UKERNEL
+#define NKERNELS (sizeof kernels / sizeof kernels[0])
+
+enum { MAXB = 130, MAXE = MAXB * 32 };
+static const size_t nblocks[] = {0, 1, 2, 3, 7, 8, 9, 16, 17, 33, 129};
+
+/* Finite test floats: uniform data, data with specials replaced by finite
+ * awkward values (+-0, subnormals, huge), equal |max| pairs, exact ties. */
+static void fill_finite(float* x, size_t n, uint64_t seed, int variant) {
+  float scale = variant == 3 ? 1e-39f : variant == 4 ? 3e37f : 10.0f;
+  lq_test_fill(x, n, seed, scale, 0);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t r = lq_rng_u32(seed ^ 0x77u, i);
+    if (variant == 1 && r % 5 == 0) {
+      float s = lq_test_specials[r / 5 % LQ_TEST_NSPECIALS];
+      x[i] = isfinite(s) ? s : 0.0f;
+    }
+    if (variant == 2) x[i] = (float)((int)(r % 33) - 16) * 0.25f; /* many ties and equal |max| */
+    if (variant == 5) x[i] = (r & 1) ? -0.0f : 0.0f;
+  }
+}
+
+static void fill_bytes(uint8_t* b, size_t n, uint64_t seed, int variant) {
+  for (size_t i = 0; i < n; i++) b[i] = (uint8_t)lq_rng_u32(seed, i);
+  if (variant == 1) /* f16 scales: make them finite and moderate half the time */
+    for (size_t i = 0; i + 1 < n; i += 2) b[i + 1] &= 0x7B;
+}
+
+static void test_kernel(void** state) {
+  const lq_test_kernel* k = (const lq_test_kernel*)*state;
+  if (!lq_test_isa_available(k->isa)) skip();
+  const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, k->slot);
+  static float xbuf[MAXE + 16], ya[MAXE + 8], yb[MAXE + 8];
+  static uint8_t qa[MAXB * 34 + 8], qb[MAXB * 34 + 8], in[MAXB * 34 + 16], in2[MAXB * 34 + 16];
+  for (int variant = 0; variant < 6; variant++) {
+    for (size_t s = 0; s < sizeof nblocks / sizeof nblocks[0]; s++) {
+      const size_t nb = nblocks[s];
+      for (size_t off = 0; off < 3; off++) {
+        float* x = xbuf + off;
+        const uint64_t seed = 500 + 17 * (uint64_t)variant + off + 1000 * s;
+        fill_finite(x, nb * 32, seed, variant);
+        fill_bytes(in + off, nb * 34, seed, variant & 1);
+        fill_bytes(in2 + off, nb * 34, seed + 9, 1);
+        if (strcmp(k->slot, "llm_bnb4_dequant") == 0) {
+          static const float lut[16] = {-1.0f, -0.75f, -0.5f, -0.1f, 0.0f, 1e-40f, 0.2f, 0.3f,
+                                        0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, -0.0f};
+          size_t npairs = nb * 16 + (size_t)variant; /* not a multiple of the tile */
+          float sc = variant == 4 ? 3e38f : 0.37f;
+          ya[2 * npairs] = yb[2 * npairs] = 7.0f;
+          ((lq_uk_llm_bnb4_dequant_fn)k->fn)(npairs, in + off, lut, sc, ya + off);
+          ((lq_uk_llm_bnb4_dequant_fn)ref->fn)(npairs, in + off, lut, sc, yb + off);
+          LQ_ASSERT_BITS_EQUAL(ya + off, yb + off, npairs * 2 * 4, k->name);
+        } else if (strcmp(k->slot, "llm_nf4_quant") == 0) {
+          size_t npairs = nb * 16 + (size_t)variant;
+          float r = variant == 3 ? 1e38f : variant == 4 ? 1e-38f : 0.0937f;
+          qa[npairs] = qb[npairs] = 0xEE;
+          ((lq_uk_llm_nf4_quant_fn)k->fn)(npairs, x, r, qa);
+          ((lq_uk_llm_nf4_quant_fn)ref->fn)(npairs, x, r, qb);
+          assert_int_equal(qa[npairs], 0xEE);
+          LQ_ASSERT_BITS_EQUAL(qa, qb, npairs, k->name);
+        } else if (strstr(k->slot, "_dequant")) {
+          ((lq_uk_llm_ggml_dequant_fn)k->fn)(nb, in + off, ya + off);
+          ((lq_uk_llm_ggml_dequant_fn)ref->fn)(nb, in + off, yb + off);
+          LQ_ASSERT_BITS_EQUAL(ya + off, yb + off, nb * 32 * 4, k->name);
+        } else if (strstr(k->slot, "_quant")) {
+          size_t bytes = nb * (strstr(k->slot, "q4_0") ? 18 : 34);
+          qa[bytes] = qb[bytes] = 0xEE;
+          ((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off);
+          ((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off);
+          LQ_ASSERT_BITS_EQUAL(qa + off, qb + off, bytes, k->name);
+        } else { /* dot products */
+          float a = 1.0f, b = 2.0f;
+          ((lq_uk_llm_vec_dot_fn)k->fn)(nb, in + off, in2 + off, &a);
+          ((lq_uk_llm_vec_dot_fn)ref->fn)(nb, in + off, in2 + off, &b);
+          if (lq_test_bits(a) != lq_test_bits(b) && !(isnan(a) && isnan(b)))
+            fail_msg("%s nb=%zu: %a vs ref %a", k->name, nb, a, b);
+        }
+      }
+    }
+  }
+}
+
+/* The extreme int8 products -128 * -128 must be exact in the Q8_0 dot. */
+static void test_dot_extremes(void** state) {
+  (void)state;
+  uint8_t x[34 * 3], y[34 * 3];
+  for (int b = 0; b < 3; b++) {
+    uint16_t one = lq_f32_to_f16(1.0f);
+    memcpy(x + 34 * b, &one, 2);
+    memcpy(y + 34 * b, &one, 2);
+    memset(x + 34 * b + 2, 0x80, 32); /* -128 */
+    memset(y + 34 * b + 2, b == 2 ? 0x7F : 0x80, 32);
+  }
+  for (size_t i = 0; i < NKERNELS; i++) {
+    if (strcmp(kernels[i].slot, "llm_dot_q8_0_q8_0") != 0 || !lq_test_isa_available(kernels[i].isa)) continue;
+    float s;
+    ((lq_uk_llm_vec_dot_fn)kernels[i].fn)(3, x, y, &s);
+    assert_true(s == 2.0f * 32 * 16384 - 32 * 128 * 127);
+  }
+}
+
+int main(void) {
+  struct CMUnitTest tests[NKERNELS + 1];
+  size_t nt = 0;
+  for (size_t i = 0; i < NKERNELS; i++) {
+    if (kernels[i].isa == 0) continue;
+    tests[nt++] = (struct CMUnitTest){kernels[i].name, test_kernel, NULL, NULL, (void*)&kernels[i]};
+  }
+  tests[nt++] = (struct CMUnitTest){"dot_extremes", test_dot_extremes, NULL, NULL, NULL};
+  return _cmocka_run_group_tests("llm_kernels", tests, nt, NULL, NULL);
+}
