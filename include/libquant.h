@@ -55,6 +55,10 @@ extern "C" {
 
 #include "libquant/llm.h"
 
+/* module: llmio */
+
+/* module: llmrt */
+
 /* module: vq */
 
 #include "libquant/io.h"

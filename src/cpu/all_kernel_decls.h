@@ -16,3 +16,7 @@
 /* module: io */
 
 /* module: scheme */
+
+/* module: llmio */
+
+/* module: llmrt */

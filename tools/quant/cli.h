@@ -85,6 +85,10 @@ void usage_audio(FILE* out);
 
 /* commands: vq */
 
+/* commands: llmio */
+
+/* commands: llmrt */
+
 /* commands: io */
 
 /* commands: scheme */

@@ -19,6 +19,10 @@ static const cli_command commands[] = {
 
     /* commands: vq */
 
+    /* commands: llmio */
+
+    /* commands: llmrt */
+
     /* commands: io */
 
     /* commands: scheme */
