@@ -86,23 +86,30 @@ LQ_AI void lq_uq_block32(const float* x, const float* scale, const int32_t* zpv,
 
 enum { LQ_OUT_S8, LQ_OUT_U8, LQ_OUT_S16, LQ_OUT_U16, LQ_OUT_F32 };
 
+/* Outputs at least this large are written with streaming stores: they do
+ * not fit the caches anyway, and skipping the read-for-ownership saves a
+ * fifth of the traffic of quantize and almost half of dequantize's. */
+#define LQ_UQ_NT_BYTES ((size_t)1 << 22)
+
 /* Stores 32 codes; the values are already inside the output range, so the
  * saturating packs never saturate. packs work per 128-bit lane: the
  * permutes put the 4-element groups back in order. */
-LQ_AI void lq_uq_store32(__m256i c[4], int kind, void* out) {
+LQ_AI void lq_uq_store32(__m256i c[4], int kind, int nt, void* out) {
   if (kind == LQ_OUT_S8 || kind == LQ_OUT_U8) {
     __m256i a = _mm256_packs_epi32(c[0], c[1]); /* c0[0:4] c1[0:4] | c0[4:8] c1[4:8] */
     __m256i b = _mm256_packs_epi32(c[2], c[3]);
     __m256i y = kind == LQ_OUT_S8 ? _mm256_packs_epi16(a, b) : _mm256_packus_epi16(a, b);
     /* dwords now hold c0a c1a c2a c3a | c0b c1b c2b c3b */
     y = _mm256_permutevar8x32_epi32(y, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-    _mm256_storeu_si256((__m256i*)out, y);
+    if (nt) _mm256_stream_si256((__m256i*)out, y); /* out is 32-byte aligned when nt */
+    else _mm256_storeu_si256((__m256i*)out, y);
   } else {
     for (int k = 0; k < 2; k++) {
       __m256i y = kind == LQ_OUT_S16 ? _mm256_packs_epi32(c[2 * k], c[2 * k + 1])
                                      : _mm256_packus_epi32(c[2 * k], c[2 * k + 1]);
       y = _mm256_permute4x64_epi64(y, _MM_SHUFFLE(3, 1, 2, 0));
-      _mm256_storeu_si256((__m256i*)((int16_t*)out + 16 * k), y);
+      if (nt) _mm256_stream_si256((__m256i*)((int16_t*)out + 16 * k), y);
+      else _mm256_storeu_si256((__m256i*)((int16_t*)out + 16 * k), y);
     }
   }
 }
@@ -111,14 +118,14 @@ static size_t lq_out_size(int kind) { return kind == LQ_OUT_S8 || kind == LQ_OUT
 
 /* One run of indices inside a single 2^32 block (so one RNG key). */
 LQ_AI void lq_uq_run(size_t n, const float* x, const float* scale, const int32_t* zp, lq_uq8* p, int mode, int pe,
-                     int kind, uint32_t lo_idx, void* out) {
+                     int kind, int nt, uint32_t lo_idx, void* out) {
   const size_t osz = lq_out_size(kind);
   __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int)lo_idx), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
     __m256i c[4];
     lq_uq_block32(x + i, pe ? scale + i : NULL, pe ? zp + i : NULL, p, mode, pe, idx, c);
-    lq_uq_store32(c, kind, (char*)out + i * osz);
+    lq_uq_store32(c, kind, nt, (char*)out + i * osz);
     idx = _mm256_add_epi32(idx, _mm256_set1_epi32(32));
   }
   if (i < n) {
@@ -134,7 +141,7 @@ LQ_AI void lq_uq_run(size_t n, const float* x, const float* scale, const int32_t
     }
     __m256i c[4];
     lq_uq_block32(xb, sb, zb, p, mode, pe, idx, c);
-    lq_uq_store32(c, kind, ob);
+    lq_uq_store32(c, kind, 0, ob);
     memcpy((char*)out + i * osz, ob, m * osz);
   }
 }
@@ -159,6 +166,18 @@ LQ_AI void lq_uq_driver(size_t n, const float* x, const float* scale, const int3
       p.klo = _mm256_set1_epi32((int)(uint32_t)key);
       p.khi = _mm256_set1_epi32((int)(uint32_t)(key >> 32));
     }
+    /* Large outputs: streaming stores (no read-for-ownership of the
+     * output), after a head that brings the output to 32-byte alignment.
+     * The codes are the same either way. */
+    int nt = 0;
+    if (run * osz >= LQ_UQ_NT_BYTES) {
+      size_t mis = (size_t)(((uintptr_t)out + i * osz) & 31u);
+      size_t head = mis ? (32u - mis) / osz : 0;
+      if (mis % osz == 0 && head < run) {
+        if (head) run = head;
+        else nt = 1;
+      }
+    }
     const float* xs = x + i;
     const float* ss = pe ? scale + i : NULL;
     const int32_t* zs = pe ? zp + i : NULL;
@@ -166,7 +185,7 @@ LQ_AI void lq_uq_driver(size_t n, const float* x, const float* scale, const int3
     uint32_t lo = (uint32_t)index;
     switch (a->mode) {
 #define LQ_CASE(M) \
-  case M: lq_uq_run(run, xs, ss, zs, &p, M, pe, kind, lo, os); break;
+  case M: lq_uq_run(run, xs, ss, zs, &p, M, pe, kind, nt, lo, os); break;
       LQ_CASE(LQ_ROUND_HALF_UP)
       LQ_CASE(LQ_ROUND_HALF_AWAY)
       LQ_CASE(LQ_ROUND_AWAY)
@@ -175,8 +194,9 @@ LQ_AI void lq_uq_driver(size_t n, const float* x, const float* scale, const int3
       LQ_CASE(LQ_ROUND_TRUNC)
       LQ_CASE(LQ_ROUND_STOCHASTIC)
 #undef LQ_CASE
-      default: lq_uq_run(run, xs, ss, zs, &p, LQ_ROUND_HALF_EVEN, pe, kind, lo, os); break;
+      default: lq_uq_run(run, xs, ss, zs, &p, LQ_ROUND_HALF_EVEN, pe, kind, nt, lo, os); break;
     }
+    if (nt) _mm_sfence(); /* order the streaming stores before returning */
     i += run;
   }
 }
@@ -263,6 +283,15 @@ void lq_uk_uniform_fake_quant_f32__avx2(size_t n, const float* x, const lq_uq_ar
   const __m256 sc = _mm256_set1_ps(scale);                                          \
   const __m256i z = _mm256_set1_epi32(zp);                                          \
   size_t i = 0;                                                                     \
+  if (n * sizeof(float) >= LQ_UQ_NT_BYTES && ((uintptr_t)out & 3u) == 0) {          \
+    /* streaming stores from a 32-byte aligned output position */                  \
+    for (; ((uintptr_t)(out + i) & 31u) != 0; i++) out[i] = (float)((int32_t)q[i] - zp) * scale; \
+    for (; i + 8 <= n; i += 8) {                                                    \
+      __m256i v = LOAD8(q + i);                                                     \
+      _mm256_stream_ps(out + i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(v, z)), sc)); \
+    }                                                                               \
+    _mm_sfence();                                                                   \
+  }                                                                                 \
   for (; i + 8 <= n; i += 8) {                                                      \
     __m256i v = LOAD8(q + i);                                                       \
     _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(v, z)), sc)); \
