@@ -22,6 +22,14 @@ static double now_s(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+/* CPU time of this thread: less sensitive than wall time to other processes
+ * competing for the (shared, 2-core) machine. */
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+static double last_cpu;
 
 static int cmp_d(const void* a, const void* b) {
   double x = *(const double*)a, y = *(const double*)b;
@@ -45,6 +53,7 @@ typedef struct {
 enum { OP_MEMCPY, OP_QUANT, OP_DEQUANT, OP_QUANT_U8, OP_PACK4_Q, OP_PACK4_DQ };
 
 static double run_once(ctx* c, int op) {
+  double c0 = cpu_s();
   double t0 = now_s();
   lq_status st = LQ_OK;
   switch (op) {
@@ -64,6 +73,7 @@ static double run_once(ctx* c, int op) {
     }
   }
   double t = now_s() - t0;
+  last_cpu = cpu_s() - c0;
   if (st != LQ_OK) {
     fprintf(stderr, "lq_uniform_speed: %s: %s\n", lq_status_string(st), lq_last_error());
     exit(1);
@@ -73,17 +83,21 @@ static double run_once(ctx* c, int op) {
 }
 
 /* memcpy and op interleaved rep by rep so both see the same machine state. */
+static double cpu_rate_op; /* CPU-time rate of the last measure() */
 static void measure(ctx* c, int op, int reps, double* rate_op, double* rate_memcpy) {
-  double to[MAXREPS], tm[MAXREPS];
+  double to[MAXREPS], tm[MAXREPS], tc[MAXREPS];
   run_once(c, op); /* warm-up: faults pages in */
   for (int i = 0; i < reps; i++) {
     tm[i] = run_once(c, OP_MEMCPY);
     to[i] = run_once(c, op);
+    tc[i] = last_cpu;
   }
   qsort(to, (size_t)reps, sizeof(double), cmp_d);
   qsort(tm, (size_t)reps, sizeof(double), cmp_d);
+  qsort(tc, (size_t)reps, sizeof(double), cmp_d);
   *rate_op = (double)c->n / to[reps / 2] * 1e-9;
   *rate_memcpy = (double)c->n / tm[reps / 2] * 1e-9;
+  cpu_rate_op = (double)c->n / tc[reps / 2] * 1e-9;
 }
 
 int main(int argc, char** argv) {
@@ -145,8 +159,11 @@ int main(int argc, char** argv) {
     if (!strcmp(slot, "uniform_quant_f32_s8")) isa = kern;
   }
   double q, m1, dq, m2, qu, m3, p4, m4, d4, m5;
+  double qc, dqc;
   measure(&c, OP_QUANT, reps, &q, &m1);
+  qc = cpu_rate_op;
   measure(&c, OP_DEQUANT, reps, &dq, &m2);
+  dqc = cpu_rate_op;
   measure(&c, OP_QUANT_U8, reps, &qu, &m3);
   measure(&c, OP_PACK4_Q, reps, &p4, &m4);
   measure(&c, OP_PACK4_DQ, reps, &d4, &m5);
@@ -155,6 +172,7 @@ int main(int argc, char** argv) {
   printf("  \"memcpy_gelems\": %.4f,\n", (m1 + m2) / 2);
   printf("  \"quantize_s8_gelems\": %.4f,\n  \"quantize_s8_x_memcpy\": %.3f,\n", q, q / m1);
   printf("  \"dequantize_s8_gelems\": %.4f,\n  \"dequantize_s8_x_memcpy\": %.3f,\n", dq, dq / m2);
+  printf("  \"quantize_s8_cpu_gelems\": %.4f,\n  \"dequantize_s8_cpu_gelems\": %.4f,\n", qc, dqc);
   printf("  \"quantize_u8_gelems\": %.4f,\n", qu);
   printf("  \"quantize_s4_packed_gelems\": %.4f,\n  \"dequantize_s4_packed_gelems\": %.4f,\n", p4, d4);
   printf("  \"rounding\": {");

@@ -20,14 +20,18 @@ import torch
 
 
 def median_time(fn, reps):
+    """(median wall seconds, median thread-CPU seconds)"""
     fn()  # warm-up
-    ts = []
+    ts, cs = [], []
     for _ in range(reps):
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t0)
+        cs.append(time.thread_time() - c0)
     ts.sort()
-    return ts[len(ts) // 2]
+    cs.sort()
+    return ts[len(ts) // 2], cs[len(cs) // 2]
 
 
 def main():
@@ -60,10 +64,11 @@ def main():
     scale, zp = float(s.item()), int(z.item())
     scale = float(np.float32(scale))
 
-    tq = median_time(lambda: torch.quantize_per_tensor(x, scale, zp, torch.qint8), reps)
+    tq, cq = median_time(lambda: torch.quantize_per_tensor(x, scale, zp, torch.qint8), reps)
     q = torch.quantize_per_tensor(x, scale, zp, torch.qint8)
-    tdq = median_time(lambda: q.dequantize(), reps)
+    tdq, cdq = median_time(lambda: q.dequantize(), reps)
     torch_q, torch_dq = n / tq * 1e-9, n / tdq * 1e-9
+    torch_qc, torch_dqc = n / cq * 1e-9, n / cdq * 1e-9
 
     with tempfile.NamedTemporaryFile(suffix=".f32", delete=False) as f:
         f.write(x_np.tobytes())
@@ -91,6 +96,11 @@ def main():
         "quantize_x_memcpy": lq["quantize_s8_x_memcpy"],
         "dequantize_x_memcpy": lq["dequantize_s8_x_memcpy"],
         "stochastic_x_half_even": lq["rounding"]["stochastic"]["x_half_even"],
+        # thread-CPU-time rates: less sensitive to other processes on a shared machine
+        "torch_quantize_cpu_gelems": round(torch_qc, 4),
+        "libquant_quantize_cpu_gelems": lq["quantize_s8_cpu_gelems"],
+        "quantize_x_torch_cpu": round(lq["quantize_s8_cpu_gelems"] / torch_qc, 2),
+        "dequantize_x_torch_cpu": round(lq["dequantize_s8_cpu_gelems"] / torch_dqc, 2),
     }
     print(json.dumps(res, indent=2))
 
