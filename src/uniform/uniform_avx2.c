@@ -224,19 +224,22 @@ void lq_uk_uniform_quant_pe_f32_u8__avx2(size_t n, const float* x, const float* 
 
 /* Fake quant: the same rounding/clamp, then (t - zp) * scale in float (the
  * difference is exact: |t - zp| <= qmax - qmin <= 2^24). */
-LQ_AI __m256 lq_uq_mode_switch(__m256 v, const lq_uq8* p, int mode, __m256i idx) {
-  switch (mode) {
-#define LQ_CASE(M) \
-  case M: return lq_uq_round_clamp_avx2(v, p->zp, p->lo, p->hi, M, idx, p->klo, p->khi);
-    LQ_CASE(LQ_ROUND_HALF_UP)
-    LQ_CASE(LQ_ROUND_HALF_AWAY)
-    LQ_CASE(LQ_ROUND_AWAY)
-    LQ_CASE(LQ_ROUND_FLOOR)
-    LQ_CASE(LQ_ROUND_CEIL)
-    LQ_CASE(LQ_ROUND_TRUNC)
-    LQ_CASE(LQ_ROUND_STOCHASTIC)
-#undef LQ_CASE
-    default: return lq_uq_round_clamp_avx2(v, p->zp, p->lo, p->hi, LQ_ROUND_HALF_EVEN, idx, p->klo, p->khi);
+LQ_AI void lq_fq_run(size_t n, const float* x, const lq_uq8* p, __m256 sc, int mode, uint32_t lo_idx, float* out) {
+  __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int)lo_idx), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), p->inv);
+    __m256 t = lq_uq_round_clamp_avx2(v, p->zp, p->lo, p->hi, mode, idx, p->klo, p->khi);
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_sub_ps(t, p->zp), sc));
+    idx = _mm256_add_epi32(idx, _mm256_set1_epi32(8));
+  }
+  if (i < n) {
+    float xb[8] = {0}, yb[8];
+    memcpy(xb, x + i, (n - i) * sizeof(float));
+    __m256 v = _mm256_mul_ps(_mm256_loadu_ps(xb), p->inv);
+    __m256 t = lq_uq_round_clamp_avx2(v, p->zp, p->lo, p->hi, mode, idx, p->klo, p->khi);
+    _mm256_storeu_ps(yb, _mm256_mul_ps(_mm256_sub_ps(t, p->zp), sc));
+    memcpy(out + i, yb, (n - i) * sizeof(float));
   }
 }
 
@@ -248,33 +251,32 @@ void lq_uk_uniform_fake_quant_f32__avx2(size_t n, const float* x, const lq_uq_ar
   p.hi = _mm256_set1_ps(a->qmax);
   p.klo = p.khi = _mm256_setzero_si256();
   const __m256 sc = _mm256_set1_ps(a->scale);
-  const int sr = a->mode == LQ_ROUND_STOCHASTIC;
-  uint64_t key_hi = ~0ull; /* no key yet */
-  for (size_t i = 0; i < n; i += 8) {
-    size_t m = n - i < 8 ? n - i : 8;
-    uint64_t ik = a->index0 + i;
-    float lane[8] = {0}, yb[8];
-    memcpy(lane, x + i, m * sizeof(float));
-    if (sr && (uint32_t)ik > 0xFFFFFFF8u) {
-      /* these lanes may straddle a key change: the scalar definition */
-      lq_uq_rng g;
-      lq_uq_rng_init(&g, a->seed, ik);
-      for (size_t j = 0; j < m; j++) {
-        float t = lq_uq_code(lane[j], a->inv_scale, a->zero_point, a->qmin, a->qmax, a->mode, lq_uq_rng_draw(&g, ik + j));
-        out[i + j] = (t - a->zero_point) * a->scale;
-      }
-      continue;
-    }
-    if (sr && (ik >> 32) != key_hi) {
-      key_hi = ik >> 32;
-      uint64_t key = lq_rng_key(a->seed, (uint32_t)key_hi);
+  size_t i = 0;
+  while (i < n) {
+    uint64_t index = a->index0 + i;
+    size_t run = n - i;
+    if (a->mode == LQ_ROUND_STOCHASTIC) { /* one key per 2^32 block of indices */
+      uint64_t left = (1ull << 32) - (uint32_t)index;
+      if ((uint64_t)run > left) run = (size_t)left;
+      uint64_t key = lq_rng_key(a->seed, (uint32_t)(index >> 32));
       p.klo = _mm256_set1_epi32((int)(uint32_t)key);
       p.khi = _mm256_set1_epi32((int)(uint32_t)(key >> 32));
     }
-    __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)ik), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    __m256 t = lq_uq_mode_switch(_mm256_mul_ps(_mm256_loadu_ps(lane), p.inv), &p, a->mode, idx);
-    _mm256_storeu_ps(yb, _mm256_mul_ps(_mm256_sub_ps(t, p.zp), sc));
-    memcpy(out + i, yb, m * sizeof(float));
+    uint32_t lo = (uint32_t)index;
+    switch (a->mode) {
+#define LQ_CASE(M) \
+  case M: lq_fq_run(run, x + i, &p, sc, M, lo, out + i); break;
+      LQ_CASE(LQ_ROUND_HALF_UP)
+      LQ_CASE(LQ_ROUND_HALF_AWAY)
+      LQ_CASE(LQ_ROUND_AWAY)
+      LQ_CASE(LQ_ROUND_FLOOR)
+      LQ_CASE(LQ_ROUND_CEIL)
+      LQ_CASE(LQ_ROUND_TRUNC)
+      LQ_CASE(LQ_ROUND_STOCHASTIC)
+#undef LQ_CASE
+      default: lq_fq_run(run, x + i, &p, sc, LQ_ROUND_HALF_EVEN, lo, out + i); break;
+    }
+    i += run;
   }
 }
 
