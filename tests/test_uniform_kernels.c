@@ -242,10 +242,55 @@ static void test_ref_matches_round_f32(void** state) {
   }
 }
 
+/* Outputs of 4 MiB and more take the streaming-store path of the AVX2
+ * kernels (after an alignment head): same codes as the reference. */
+static void test_large_streaming_paths(void** state) {
+  (void)state;
+  const size_t n = ((size_t)1 << 22) + 37;
+  float* x = malloc(n * sizeof(float));
+  uint8_t* a = malloc(2 * n + 64);
+  uint8_t* b = malloc(2 * n + 64);
+  float* ya = malloc((n + 8) * sizeof(float));
+  float* yb = malloc((n + 8) * sizeof(float));
+  assert_true(x && a && b && ya && yb);
+  for (size_t i = 0; i < n; i++) x[i] = lq_test_uniform(8, i, -5.0f, 5.0f);
+  for (size_t i = 0; i < NKERNELS; i++) {
+    const lq_test_kernel* k = &kernels[i];
+    if (!lq_test_isa_available(k->isa) || k->isa == 0) continue;
+    const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, k->slot);
+    int is8 = !strcmp(k->slot, "uniform_quant_f32_s8") || !strcmp(k->slot, "uniform_quant_f32_u8");
+    int is16 = !strcmp(k->slot, "uniform_quant_f32_s16") || !strcmp(k->slot, "uniform_quant_f32_u16");
+    if (is8 || is16) {
+      size_t osz = is8 ? 1 : 2;
+      const qp* p = !strcmp(k->slot, "uniform_quant_f32_s8") ? &qp_s8[0] : !strcmp(k->slot, "uniform_quant_f32_u8") ? &qp_u8[0]
+                    : !strcmp(k->slot, "uniform_quant_f32_s16") ? &qp_s16[1] : &qp_u16[1];
+      for (int m = 0; m < LQ_ROUND_COUNT_; m += 7) { /* half_even and stochastic */
+        lq_uq_args ar;
+        args_for(&ar, p, (lq_round)m, 3, 0xFFF00000ull);
+        size_t off = 5 * osz; /* misaligned start: exercises the alignment head */
+        ((void (*)(size_t, const float*, const lq_uq_args*, void*))k->fn)(n, x, &ar, a + off);
+        ((void (*)(size_t, const float*, const lq_uq_args*, void*))ref->fn)(n, x, &ar, b + off);
+        LQ_ASSERT_BITS_EQUAL(a + off, b + off, n * osz, k->name);
+      }
+    } else if (!strcmp(k->slot, "uniform_dequant_s8_f32") || !strcmp(k->slot, "uniform_dequant_u8_f32")) {
+      for (size_t j = 0; j < n; j++) a[j] = (uint8_t)lq_rng_u32(4, j);
+      ((lq_uk_udq_u8_f32_fn)k->fn)(n, a, 0.02f, 3, ya + 3);
+      ((lq_uk_udq_u8_f32_fn)ref->fn)(n, a, 0.02f, 3, yb + 3);
+      LQ_ASSERT_BITS_EQUAL(ya + 3, yb + 3, n * 4, k->name);
+    }
+  }
+  free(x);
+  free(a);
+  free(b);
+  free(ya);
+  free(yb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_kernel_matches_ref),
       cmocka_unit_test(test_ref_matches_round_f32),
+      cmocka_unit_test(test_large_streaming_paths),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

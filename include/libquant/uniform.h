@@ -44,8 +44,9 @@ typedef enum lq_granularity {
 
 /*! lq_range_config : how the integer range and the (scale, zero_point) are
  *  chosen. Zero-initialised = PyTorch's default: signed 8-bit affine.
- *  Unsigned symmetric follows PyTorch: zero_point = (qmin + qmax + 1) / 2 (128
- *  for 8 bits). */
+ *  Unsigned symmetric follows PyTorch's quint8: zero_point = (qmax + 1) / 2
+ *  (128 for 8 bits), or (qmin + qmax) / 2 with a custom range; signedness
+ *  also says which torch dtype a custom range emulates. */
 typedef struct lq_range_config {
   int32_t bits;              /* 1..16; 0 means 8 */
   lq_signedness signedness;  /* LQ_SIGNED: [-2^(b-1), 2^(b-1)-1]; LQ_UNSIGNED: [0, 2^b-1] */

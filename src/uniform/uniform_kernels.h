@@ -86,6 +86,12 @@ LQ_DECLARE_UNIFORM_QUANT_KERNELS(avx512)
 LQ_DECLARE_UNIFORM_QUANT_KERNELS(neon)
 LQ_DECLARE_UNIFORM_WIDE_KERNELS(ref)
 LQ_DECLARE_UNIFORM_WIDE_KERNELS(avx2)
+LQ_INTERNAL void lq_uk_uniform_pack4__neon(size_t n, const uint8_t* codes, uint8_t* packed);
+LQ_INTERNAL void lq_uk_uniform_pack2__neon(size_t n, const uint8_t* codes, uint8_t* packed);
+LQ_INTERNAL void lq_uk_uniform_pack1__neon(size_t n, const uint8_t* codes, uint8_t* packed);
+LQ_INTERNAL void lq_uk_uniform_unpack4__neon(size_t n, const uint8_t* packed, int sgn, uint8_t* codes);
+LQ_INTERNAL void lq_uk_uniform_unpack2__neon(size_t n, const uint8_t* packed, int sgn, uint8_t* codes);
+LQ_INTERNAL void lq_uk_uniform_unpack1__neon(size_t n, const uint8_t* packed, int sgn, uint8_t* codes);
 
 /* The scalar definition of one code (before the integer conversion). u is
  * the stochastic draw (ignored by the other modes). */

@@ -195,3 +195,100 @@ void lq_uk_uniform_dequant_pe_u8_f32__neon(size_t n, const uint8_t* q, const flo
     lq_dq8_pe_neon(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(q + i))), zp + i, scale + i, out + i);
   for (; i < n; i++) out[i] = (float)((int32_t)q[i] - zp[i]) * scale[i];
 }
+
+/* ------------------------------------------------------- pack / unpack */
+/* Scalar tails with the reference layout (element i in byte i / per at bit
+ * (i % per) * bits). */
+static void lq_pack_tail_neon(size_t n, const uint8_t* c, uint8_t* p, unsigned bits) {
+  const unsigned per = 8u / bits, mask = (1u << bits) - 1u;
+  for (size_t b = 0; b * per < n; b++) {
+    unsigned v = 0;
+    for (unsigned k = 0; k < per && b * per + k < n; k++) v |= (c[b * per + k] & mask) << (k * bits);
+    p[b] = (uint8_t)v;
+  }
+}
+static void lq_unpack_tail_neon(size_t n, const uint8_t* p, int sgn, uint8_t* c, unsigned bits) {
+  const unsigned per = 8u / bits, mask = (1u << bits) - 1u, half = 1u << (bits - 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned v = (p[i / per] >> ((i % per) * bits)) & mask;
+    c[i] = sgn ? (uint8_t)(((v ^ half) - half) & 0xFFu) : (uint8_t)v;
+  }
+}
+
+void lq_uk_uniform_pack4__neon(size_t n, const uint8_t* c, uint8_t* p) {
+  size_t i = 0;
+  const uint8x16_t m = vdupq_n_u8(0x0F);
+  for (; i + 32 <= n; i += 32) {
+    uint8x16x2_t v = vld2q_u8(c + i); /* val[0] = even elements, val[1] = odd */
+    vst1q_u8(p + i / 2, vorrq_u8(vandq_u8(v.val[0], m), vshlq_n_u8(v.val[1], 4)));
+  }
+  lq_pack_tail_neon(n - i, c + i, p + i / 2, 4);
+}
+
+void lq_uk_uniform_pack2__neon(size_t n, const uint8_t* c, uint8_t* p) {
+  size_t i = 0;
+  const uint8x16_t m = vdupq_n_u8(0x03);
+  for (; i + 64 <= n; i += 64) {
+    uint8x16x4_t v = vld4q_u8(c + i); /* val[k] = elements 4j + k */
+    uint8x16_t r = vandq_u8(v.val[0], m);
+    r = vorrq_u8(r, vshlq_n_u8(vandq_u8(v.val[1], m), 2));
+    r = vorrq_u8(r, vshlq_n_u8(vandq_u8(v.val[2], m), 4));
+    r = vorrq_u8(r, vshlq_n_u8(v.val[3], 6));
+    vst1q_u8(p + i / 4, r);
+  }
+  lq_pack_tail_neon(n - i, c + i, p + i / 4, 2);
+}
+
+void lq_uk_uniform_pack1__neon(size_t n, const uint8_t* c, uint8_t* p) {
+  static const uint8_t w[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  const uint8x16_t wv = vld1q_u8(w), one = vdupq_n_u8(1);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint8x16_t v = vmulq_u8(vandq_u8(vld1q_u8(c + i), one), wv); /* bit j % 8 of each code in place */
+    uint64x2_t s = vpaddlq_u32(vpaddlq_u16(vpaddlq_u8(v)));     /* sums of 8 distinct bits = one byte each */
+    p[i / 8] = (uint8_t)vgetq_lane_u64(s, 0);
+    p[i / 8 + 1] = (uint8_t)vgetq_lane_u64(s, 1);
+  }
+  lq_pack_tail_neon(n - i, c + i, p + i / 8, 1);
+}
+
+void lq_uk_uniform_unpack4__neon(size_t n, const uint8_t* p, int sgn, uint8_t* c) {
+  size_t i = 0;
+  const uint8x16_t m = vdupq_n_u8(0x0F), h = vdupq_n_u8(sgn ? 8 : 0);
+  for (; i + 32 <= n; i += 32) {
+    uint8x16_t b = vld1q_u8(p + i / 2);
+    uint8x16x2_t o;
+    o.val[0] = vsubq_u8(veorq_u8(vandq_u8(b, m), h), h); /* (v ^ 8) - 8 sign-extends when sgn */
+    o.val[1] = vsubq_u8(veorq_u8(vshrq_n_u8(b, 4), h), h);
+    vst2q_u8(c + i, o); /* interleave: element 2j = low nibble, 2j + 1 = high */
+  }
+  lq_unpack_tail_neon(n - i, p + i / 2, sgn, c + i, 4);
+}
+
+void lq_uk_uniform_unpack2__neon(size_t n, const uint8_t* p, int sgn, uint8_t* c) {
+  size_t i = 0;
+  const uint8x16_t m = vdupq_n_u8(0x03), h = vdupq_n_u8(sgn ? 2 : 0);
+  for (; i + 64 <= n; i += 64) {
+    uint8x16_t b = vld1q_u8(p + i / 4);
+    uint8x16x4_t o;
+    o.val[0] = vsubq_u8(veorq_u8(vandq_u8(b, m), h), h);
+    o.val[1] = vsubq_u8(veorq_u8(vandq_u8(vshrq_n_u8(b, 2), m), h), h);
+    o.val[2] = vsubq_u8(veorq_u8(vandq_u8(vshrq_n_u8(b, 4), m), h), h);
+    o.val[3] = vsubq_u8(veorq_u8(vshrq_n_u8(b, 6), h), h);
+    vst4q_u8(c + i, o);
+  }
+  lq_unpack_tail_neon(n - i, p + i / 4, sgn, c + i, 2);
+}
+
+void lq_uk_uniform_unpack1__neon(size_t n, const uint8_t* p, int sgn, uint8_t* c) {
+  static const uint8_t w[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  const uint8x16_t wv = vld1q_u8(w), one = vdupq_n_u8(1);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint8x16_t b = vcombine_u8(vdup_n_u8(p[i / 8]), vdup_n_u8(p[i / 8 + 1]));
+    uint8x16_t r = vtstq_u8(b, wv); /* 0xFF (= -1) where bit j % 8 is set */
+    if (!sgn) r = vandq_u8(r, one);
+    vst1q_u8(c + i, r);
+  }
+  lq_unpack_tail_neon(n - i, p + i / 8, sgn, c + i, 1);
+}

@@ -1,0 +1,4 @@
+lq_add_example(uniform_int8 uniform_int8.c)
+lq_add_example(int4_groupwise int4_groupwise.c)
+target_link_libraries(example_uniform_int8 PRIVATE m)
+target_link_libraries(example_int4_groupwise PRIVATE m)
