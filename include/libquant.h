@@ -51,7 +51,7 @@ extern "C" {
 
 /* module: hw */
 
-/* module: observers */
+#include "libquant/observers.h"
 
 /* module: llm */
 

@@ -7,7 +7,7 @@
 
 /* module: hw */
 
-/* module: observers */
+#include "observers/observers_kernels.h"
 
 /* module: llm */
 

@@ -1,0 +1,2 @@
+#include "lq_test.h"
+int main(void) { return 0; }
