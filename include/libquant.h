@@ -57,9 +57,9 @@ extern "C" {
 
 /* module: vq */
 
-/* module: io */
+#include "libquant/io.h"
 
-/* module: scheme */
+#include "libquant/scheme.h"
 
 #ifdef __cplusplus
 }

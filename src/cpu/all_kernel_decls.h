@@ -1,7 +1,7 @@
 /* Declarations of every module's kernels and their function-pointer types. */
 #include "common/common_kernels.h"
 
-/* module: uniform */
+#include "uniform/uniform_kernels.h"
 
 /* module: nonuniform */
 
