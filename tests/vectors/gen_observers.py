@@ -262,3 +262,45 @@ farr("pct_expect", [np.percentile(np.abs(xp), p) for p in (99.99, 99.0, 50.0, 10
 with open(OUT, "w") as f:
     f.write("\n".join(lines) + "\n")
 print("wrote", OUT)
+
+# ------------------------------------------------------------ CLI fixtures --
+# tests/cli/observers.sh runs `quant observe` on these files and compares with
+# torch's (scale, zero_point), printed as the tool prints them (%.9g).
+cli_dir = os.path.join(os.path.dirname(OUT), "observers")
+os.makedirs(cli_dir, exist_ok=True)
+cb = [np.array([[-1.0, 2.0, 0.5, 0.25], [3.0, -2.0, 1.0, 0.0], [0.5, 0.5, -0.5, 4.0]], dtype=np.float32),
+      (rng.standard_normal((3, 4)) * 2).astype(np.float32).round(3).astype(np.float32)]
+cb[1][0, 0] = -3.0
+cb[1][2, 3] = 5.0
+np.save(os.path.join(cli_dir, "b1.npy"), cb[0])
+np.save(os.path.join(cli_dir, "b2.npy"), cb[1].astype(np.float64))  # float64 file: converted by the tool
+
+
+def js(s, z, qmin, qmax):
+    s = np.asarray(s, dtype=np.float32).reshape(-1)
+    z = np.asarray(z).reshape(-1)
+    return '{"scale": [%s], "zero_point": [%s], "qmin": %d, "qmax": %d}' % (
+        ", ".join("%.9g" % v for v in s), ", ".join(str(int(v)) for v in z), qmin, qmax)
+
+
+exp = []
+
+
+def run(args, ob):
+    for b in cb:
+        ob(torch.from_numpy(b))
+    s, z = ob.calculate_qparams()
+    exp.append((args, js(s.numpy(), z.numpy(), ob.quant_min, ob.quant_max)))
+
+
+run("minmax", MinMaxObserver())
+run("minmax:signed=1:sym=1", MinMaxObserver(dtype=torch.qint8, qscheme=torch.per_tensor_symmetric))
+run("minmax:reduce_range=1", MinMaxObserver(reduce_range=True))
+run("moving_average:c=0.5", MovingAverageMinMaxObserver(averaging_constant=0.5))
+run("minmax:gran=channel:axis=1:signed=1:sym=1",
+    PerChannelMinMaxObserver(ch_axis=1, dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
+run("moving_average:gran=channel:axis=-2", MovingAveragePerChannelMinMaxObserver(ch_axis=0))
+run("histogram:compat=1", HistogramObserver())  # torch 1.13 truncates the grown max 5.015625 to 5
+with open(os.path.join(cli_dir, "expected.txt"), "w") as f:
+    for a, e in exp:
+        f.write("%s\t%s\n" % (a, e))

@@ -78,7 +78,8 @@ void usage_demo(FILE* out);
 
 /* commands: hw */
 
-/* commands: observers */
+int cmd_observe(int argc, char** argv);
+void usage_observe(FILE* out);
 
 /* commands: llm */
 

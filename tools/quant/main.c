@@ -13,7 +13,7 @@ static const cli_command commands[] = {
 
     /* commands: hw */
 
-    /* commands: observers */
+    {"observe", "estimate (scale, zero_point) from .npy batches with an observer", cmd_observe, usage_observe},
 
     /* commands: llm */
 
