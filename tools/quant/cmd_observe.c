@@ -58,8 +58,8 @@ static int parse_spec(const char* spec, lq_observer_config* cfg) {
     }
     *eq = 0;
     const char *k = tok, *v = eq + 1;
-    long l;
-    double d;
+    long l = 0;
+    double d = 0;
     if (strcmp(k, "bits") == 0) {
       if (!(rc = parse_long(k, v, 1, 16, &l))) cfg->range.bits = (int32_t)l;
     } else if (strcmp(k, "signed") == 0) {
