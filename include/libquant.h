@@ -51,7 +51,7 @@ extern "C" {
 
 #include "libquant/hw.h"
 
-/* module: observers */
+#include "libquant/observers.h"
 
 #include "libquant/llm.h"
 

@@ -7,7 +7,7 @@
 
 #include "hw/hw_kernels.h"
 
-/* module: observers */
+#include "observers/observers_kernels.h"
 
 #include "llm/llm_kernels.h"
 

@@ -79,7 +79,8 @@ void usage_demo(FILE* out);
 int cmd_audio(int argc, char** argv);
 void usage_audio(FILE* out);
 
-/* commands: observers */
+int cmd_observe(int argc, char** argv);
+void usage_observe(FILE* out);
 
 /* commands: llm */
 

@@ -13,7 +13,7 @@ static const cli_command commands[] = {
 
     {"audio", "WAV audio: G.711 / IMA-ADPCM encode, decode, SNR eval", cmd_audio, usage_audio},
 
-    /* commands: observers */
+    {"observe", "estimate (scale, zero_point) from .npy batches with an observer", cmd_observe, usage_observe},
 
     /* commands: llm */
 

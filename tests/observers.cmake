@@ -1,0 +1,3 @@
+lq_add_test(test_observers SOURCES test_observers.c ISA_VARIANTS)
+lq_add_test(test_observers_kernels SOURCES test_observers_kernels.c)
+lq_add_cli_test(cli_observers observers.sh)
