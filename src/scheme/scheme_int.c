@@ -13,12 +13,71 @@
 typedef lq_status (*int_observer_fn)(const lq_uniform_config* cfg, const float* x, const lq_shape* shape,
                                      float* scales, int32_t* zero_points);
 
+/* The observers module's methods behind the same contract: the uniform
+ * config maps onto an observer config (signedness -> quint8/qint8 dtype,
+ * ROW/COLUMN -> per-channel over a [rows, last] view); GROUP is not an
+ * observer granularity. One call observes the whole tensor once. */
+static lq_status int_observe_with(lq_observer_method method, const lq_uniform_config* cfg, const float* x,
+                                  const lq_shape* shape, float* scales, int32_t* zero_points) {
+  lq_observer_config oc;
+  memset(&oc, 0, sizeof oc);
+  oc.method = method;
+  oc.dtype = cfg->range.signedness == LQ_UNSIGNED ? LQ_OBSERVER_QUINT : LQ_OBSERVER_QINT;
+  oc.range = cfg->range;
+  lq_shape view = *shape;
+  switch (cfg->granularity) {
+    case LQ_GRAN_TENSOR: oc.granularity = LQ_GRAN_TENSOR; break;
+    case LQ_GRAN_CHANNEL: oc.granularity = LQ_GRAN_CHANNEL; oc.axis = cfg->axis; break;
+    case LQ_GRAN_ROW:
+    case LQ_GRAN_COLUMN: {
+      if (shape->ndim < 1) return lq_fail(LQ_ERR_INVALID_ARG, "int: gran=row/column needs at least one dimension");
+      size_t numel;
+      LQ_CHECK(lq_shape_numel(shape, &numel));
+      int64_t last = shape->dims[shape->ndim - 1];
+      view.ndim = 2;
+      view.dims[0] = last ? (int64_t)(numel / (size_t)last) : 0;
+      view.dims[1] = last;
+      oc.granularity = LQ_GRAN_CHANNEL;
+      oc.axis = cfg->granularity == LQ_GRAN_ROW ? 0 : 1;
+      break;
+    }
+    default:
+      return lq_fail(LQ_ERR_INVALID_ARG, "int: obs=%s supports gran=tensor|channel|row|column, not group",
+                     lq_observer_method_name(method));
+  }
+  size_t count;
+  LQ_CHECK(lq_uniform_param_count(cfg, shape, &count));
+  size_t n = count;
+  LQ_CHECK(lq_observer_calibrate(&oc, x, &view, scales, zero_points, &n));
+  if (n != count) return lq_fail(LQ_ERR_STATE, "int: observer gave %zu parameter pairs, expected %zu", n, count);
+  return LQ_OK;
+}
+
+#define INT_OBSERVER(fname, method)                                                                        \
+  static lq_status fname(const lq_uniform_config* cfg, const float* x, const lq_shape* shape, float* scales, \
+                         int32_t* zero_points) {                                                           \
+    return int_observe_with(method, cfg, x, shape, scales, zero_points);                                   \
+  }
+INT_OBSERVER(int_obs_moving_average, LQ_OBSERVER_MOVING_AVERAGE)
+INT_OBSERVER(int_obs_histogram, LQ_OBSERVER_HISTOGRAM)
+INT_OBSERVER(int_obs_percentile, LQ_OBSERVER_PERCENTILE)
+INT_OBSERVER(int_obs_hist_mse, LQ_OBSERVER_HIST_MSE)
+INT_OBSERVER(int_obs_kl, LQ_OBSERVER_KL)
+INT_OBSERVER(int_obs_mse, LQ_OBSERVER_MSE)
+INT_OBSERVER(int_obs_lsq, LQ_OBSERVER_LSQ)
+
 static const struct {
   const char* name;
   int_observer_fn fn;
 } int_observers[] = {
     {"minmax", lq_uniform_calibrate_minmax},
-    /* observers: more entries are added here */
+    {"moving_average", int_obs_moving_average},
+    {"histogram", int_obs_histogram},
+    {"percentile", int_obs_percentile},
+    {"hist_mse", int_obs_hist_mse},
+    {"kl", int_obs_kl},
+    {"mse", int_obs_mse},
+    {"lsq", int_obs_lsq},
 };
 #define N_INT_OBSERVERS (int)(sizeof int_observers / sizeof int_observers[0])
 
