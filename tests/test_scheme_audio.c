@@ -4,6 +4,9 @@
  * the module APIs (themselves golden-tested in test_hw / test_nonuniform)
  * over whole input ranges, bits per element, code ranges, params JSON and
  * every parse error. */
+#define _POSIX_C_SOURCE 200809L
+#include <unistd.h>
+
 #include "lq_test.h"
 
 #define ASSERT_FAILS(expr, status)           \
@@ -240,11 +243,16 @@ static void test_lut_lloyd(void** state) {
   (void)state;
   const float levels[5] = {-1.0f, -0.5f, 0.0f, 0.5f, 1.0f};
   int64_t dims[1] = {5};
-  assert_int_equal(lq_npy_write_file("scheme_audio_lut.npy", LQ_NPY_F32, 1, dims, levels), LQ_OK);
+  /* Per-process names: the ISA variants of this test run in parallel in one directory. */
+  char lut_path[64], uns_path[64], spec[96];
+  snprintf(lut_path, sizeof lut_path, "scheme_audio_lut_%ld.npy", (long)getpid());
+  snprintf(uns_path, sizeof uns_path, "scheme_audio_unsorted_%ld.npy", (long)getpid());
+  assert_int_equal(lq_npy_write_file(lut_path, LQ_NPY_F32, 1, dims, levels), LQ_OK);
   const float unsorted[3] = {0.0f, 1.0f, 0.5f};
   int64_t d3[1] = {3};
-  assert_int_equal(lq_npy_write_file("scheme_audio_unsorted.npy", LQ_NPY_F32, 1, d3, unsorted), LQ_OK);
-  lq_scheme* s = parse("lut:file=scheme_audio_lut.npy");
+  assert_int_equal(lq_npy_write_file(uns_path, LQ_NPY_F32, 1, d3, unsorted), LQ_OK);
+  snprintf(spec, sizeof spec, "lut:file=%s", lut_path);
+  lq_scheme* s = parse(spec);
   const float x[6] = {-0.8f, -0.74f, 0.25f, 0.26f, 2.0f, -0.0f};
   float y[6];
   int32_t c[6];
@@ -257,12 +265,18 @@ static void test_lut_lloyd(void** state) {
   assert_true(bpe_of(s, 6) == 3.0);
   lq_scheme_destroy(s);
   lq_scheme* bad = NULL;
-  ASSERT_FAILS(lq_scheme_parse("lut:file=scheme_audio_unsorted.npy", &bad), LQ_ERR_INVALID_ARG);
+  snprintf(spec, sizeof spec, "lut:file=%s", uns_path);
+  ASSERT_FAILS(lq_scheme_parse(spec, &bad), LQ_ERR_INVALID_ARG);
   assert_null(bad);
-  ASSERT_FAILS(lq_scheme_parse("lut", &bad), LQ_ERR_INVALID_ARG);
+  lq_scheme* nofile = parse("lut"); /* parses (registry names parse alone); using it fails */
+  lq_shape sh1 = {1, {6}};
+  ASSERT_FAILS(lq_scheme_roundtrip(nofile, &sh1, x, y, NULL), LQ_ERR_INVALID_ARG);
+  double bb;
+  ASSERT_FAILS(lq_scheme_bits_per_element(nofile, &sh1, &bb), LQ_ERR_INVALID_ARG);
+  lq_scheme_destroy(nofile);
   assert_true(lq_scheme_parse("lut:file=no_such_file.npy", &bad) != LQ_OK);
-  remove("scheme_audio_lut.npy");
-  remove("scheme_audio_unsorted.npy");
+  remove(lut_path);
+  remove(uns_path);
 
   s = parse("lloydmax:k=2");
   const float xl[6] = {0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 5.0f};

@@ -54,7 +54,7 @@ static int bits_for(size_t k) {
 
 /* Fits the parameters of the families that have any. */
 static lq_status nu_fit(nu_state* st, size_t n, const float* x) {
-  double amax;
+  double amax = 0.0;
   switch (st->kind) {
     case NU_MULAW:
     case NU_ALAW:
@@ -129,7 +129,9 @@ static lq_status nu_fit(nu_state* st, size_t n, const float* x) {
       st->scale = (float)s > 0.0f && isfinite((float)s) ? s : 1.0;
       return LQ_OK;
     }
-    default: return LQ_OK; /* lut: the table is fixed */
+    default: /* lut: the table is fixed */
+      if (st->k == 0) return lq_fail(LQ_ERR_INVALID_ARG, "lut: needs file=PATH (a .npy of sorted levels)");
+      return LQ_OK;
   }
 }
 
@@ -199,7 +201,10 @@ static lq_status nu_bits_per_element(const void* p, const lq_shape* shape, size_
   double bits, extra = 0.0;
   switch (st->kind) {
     case NU_APOT: bits = st->bits; extra = st->fixed ? 0 : 32; break;
-    case NU_LUT: bits = bits_for(st->k); break;
+    case NU_LUT:
+      if (st->k == 0) return lq_fail(LQ_ERR_INVALID_ARG, "lut: needs file=PATH (a .npy of sorted levels)");
+      bits = bits_for(st->k);
+      break;
     case NU_LLOYD: bits = bits_for(st->k); extra = 32.0 * (double)st->k; break;
     case NU_LOG: bits = st->bits; extra = st->fixed ? 0 : 8; break;
     case NU_DPCM: bits = st->bits; extra = 32.0 * st->order + (st->fixed ? 0 : 32); break;
@@ -330,8 +335,9 @@ static lq_status nu_create(int kind, lq_scheme_args* a, void** state_out, const 
           a->kv[i].used = 1;
           path = a->kv[i].value;
         }
-      if (!path) s = lq_fail(LQ_ERR_INVALID_ARG, "lut: needs file=PATH (a .npy of sorted levels)");
-      else s = load_lut(st, path);
+      /* Without file= the spec still parses (every listed name does), and
+       * using it reports the missing table. */
+      if (path) s = load_lut(st, path);
       break;
     }
     case NU_LLOYD:
