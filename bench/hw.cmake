@@ -1,4 +1,6 @@
-# Plain C timing program for bench/compare/hw_vs_audioop.py (no Google Benchmark needed at run time).
+# Google Benchmark suite of the hw module, and a plain C timing program for
+# bench/compare/hw_vs_audioop.py (no Google Benchmark needed at run time).
+list(APPEND LQ_BENCH_SOURCES bench_hw.cc)
 enable_language(C)
 add_executable(lq_hw_timing hw_timing.c)
 target_link_libraries(lq_hw_timing PRIVATE libquant_static)

@@ -1,2 +1,3 @@
 lq_add_test(test_hw SOURCES test_hw.c ISA_VARIANTS)
 lq_add_cli_test(cli_hw hw.sh)
+lq_add_test(test_scheme_audio SOURCES test_scheme_audio.c ISA_VARIANTS)

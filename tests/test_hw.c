@@ -193,6 +193,63 @@ static void test_adpcm_golden(void** state) {
   free(g);
 }
 
+/* Every (index, valpred, sample) step of the table-driven encoder/decoder
+ * against a literal transcription of audioop's sequential compare/subtract
+ * loop (the step and index tables are audioop's, also checked by
+ * adpcm_golden): code, valpred and index after one sample. */
+static const int step_ref[89] = {
+    7,     8,     9,     10,    11,    12,    13,    14,    16,    17,    19,    21,    23,    25,    28,
+    31,    34,    37,    41,    45,    50,    55,    60,    66,    73,    80,    88,    97,    107,   118,
+    130,   143,   157,   173,   190,   209,   230,   253,   279,   307,   337,   371,   408,   449,   494,
+    544,   598,   658,   724,   796,   876,   963,   1060,  1166,  1282,  1411,  1552,  1707,  1878,  2066,
+    2272,  2499,  2749,  3024,  3327,  3660,  4026,  4428,  4871,  5358,  5894,  6484,  7132,  7845,  8630,
+    9493,  10442, 11487, 12635, 13899, 15289, 16818, 18500, 20350, 22385, 24623, 27086, 29794, 32767};
+static const int index_ref[16] = {-1, -1, -1, -1, 2, 4, 6, 8, -1, -1, -1, -1, 2, 4, 6, 8};
+
+static int audioop_step(int val, int* valpred, int* index) {
+  int step = step_ref[*index], diff = val - *valpred, sign = diff < 0 ? 8 : 0, delta = 0;
+  if (sign) diff = -diff;
+  int vpdiff = step >> 3;
+  if (diff >= step) { delta = 4; diff -= step; vpdiff += step; }
+  step >>= 1;
+  if (diff >= step) { delta |= 2; diff -= step; vpdiff += step; }
+  step >>= 1;
+  if (diff >= step) { delta |= 1; vpdiff += step; }
+  *valpred += sign ? -vpdiff : vpdiff;
+  if (*valpred > 32767) *valpred = 32767;
+  if (*valpred < -32768) *valpred = -32768;
+  delta |= sign;
+  *index += index_ref[delta];
+  if (*index < 0) *index = 0;
+  if (*index > 88) *index = 88;
+  return delta;
+}
+
+static void test_adpcm_every_step(void** state) {
+  (void)state;
+  static const int vps[] = {-32768, -20000, -1, 0, 1, 12345, 32767};
+  for (int idx = 0; idx <= 88; idx++) {
+    for (size_t v = 0; v < sizeof vps / sizeof vps[0]; v++) {
+      for (int x = -32768; x <= 32767; x += (idx & 1) ? 1 : 3) {
+        int vp = vps[v], ix = idx;
+        int want = audioop_step(x, &vp, &ix);
+        int16_t s = (int16_t)x;
+        uint8_t code;
+        lq_adpcm_state st = {vps[v], idx};
+        assert_int_equal(lq_ima_adpcm_encode_codes(&s, 1, &st, &code), LQ_OK);
+        if (code != want || st.valpred != vp || st.index != ix)
+          fail_msg("index %d valpred %d x %d: code %d/%d valpred %d/%d index %d/%d", idx, vps[v], x, code, want,
+                   (int)st.valpred, vp, (int)st.index, ix);
+        /* The decoder, fed the code, must land in the same state. */
+        int16_t y;
+        lq_adpcm_state ds = {vps[v], idx};
+        assert_int_equal(lq_ima_adpcm_decode_codes(&code, 1, &ds, &y), LQ_OK);
+        if (y != vp || ds.valpred != vp || ds.index != ix) fail_msg("decode index %d code %d", idx, code);
+      }
+    }
+  }
+}
+
 static void test_adpcm_vector_and_args(void** state) {
   /* classic.md E.3: [0,100,1000,-1000,32767,-32768,5,5] -> 07 7f 7f 28, (-7, 38). */
   const int16_t x[8] = {0, 100, 1000, -1000, 32767, -32768, 5, 5};
@@ -749,6 +806,7 @@ int main(void) {
     tests[nt++] = (struct CMUnitTest){kernels[i].name, test_g711_kernel, NULL, NULL, (void*)&kernels[i]};
   }
   tests[nt++] = (struct CMUnitTest){"adpcm_golden", test_adpcm_golden, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"adpcm_every_step", test_adpcm_every_step, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"adpcm_vector_and_args", test_adpcm_vector_and_args, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"wav_layout_bytes", test_wav_layout_bytes, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"wav_roundtrips", test_wav_roundtrips, NULL, NULL, NULL};

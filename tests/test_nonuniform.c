@@ -107,6 +107,51 @@ static void test_log_kernel(void** state) {
   }
 }
 
+static void test_lut_kernel(void** state) {
+  const lq_test_kernel* k = (const lq_test_kernel*)*state;
+  if (!lq_test_isa_available(k->isa)) skip();
+  const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, k->slot);
+  static float buf[4099 + 8];
+  static uint8_t a[4099 + 8], b[4099 + 8];
+  /* Table sizes around the linear/search switch and the power-of-two padding,
+   * with repeated thresholds (equal levels) and -0/+0 entries. */
+  static const size_t ms[] = {0, 1, 2, 3, 7, 15, 16, 17, 31, 32, 63, 64, 100, 127, 128, 200, 254, 255};
+  float t[255];
+  for (size_t mi = 0; mi < COUNT(ms); mi++) {
+    size_t m = ms[mi];
+    for (size_t j = 0; j < m; j++) t[j] = -4.0f + 8.0f * (float)j / (float)(m ? m : 1);
+    if (m > 4) {
+      t[1] = t[2]; /* a repeated threshold */
+      t[m / 2] = -0.0f;
+      if (m / 2 + 1 < m && t[m / 2 + 1] < 0.0f) t[m / 2 + 1] = 0.0f;
+    }
+    for (size_t j = 1; j < m; j++) assert_true(t[j] >= t[j - 1]);
+    for (size_t s = 0; s < LQ_TEST_NSIZES; s++) {
+      size_t n = lq_test_sizes[s];
+      for (size_t off = 0; off < 3; off++) {
+        float* x = buf + off;
+        for (size_t i = 0; i < n; i++) {
+          uint32_t r = lq_rng_u32(mi * 1000 + n + off, i);
+          if (i % 5 == 0) x[i] = lq_test_specials[r % LQ_TEST_NSPECIALS];
+          else if (i % 5 == 1 && m > 0) x[i] = t[r % m]; /* exactly on a threshold: the lower level */
+          else x[i] = lq_test_uniform(mi + 7 * off, i, -5.0f, 5.0f);
+        }
+        a[n] = b[n] = 0x5A;
+        ((lq_uk_lut_encode_fn)k->fn)(n, x, t, m, a);
+        ((lq_uk_lut_encode_fn)ref->fn)(n, x, t, m, b);
+        assert_int_equal(a[n], 0x5A);
+        LQ_ASSERT_BITS_EQUAL(a, b, n, k->name);
+        /* The reference itself: the count definition. */
+        for (size_t i = 0; i < n; i++) {
+          size_t cnt = 0;
+          for (size_t j = 0; j < m; j++) cnt += x[i] > t[j];
+          assert_int_equal(b[i], cnt);
+        }
+      }
+    }
+  }
+}
+
 static void test_apot(void** state) {
   float lv[64];
   size_t cnt;
@@ -424,7 +469,9 @@ int main(void) {
   tests[nt++] = (struct CMUnitTest){"log_golden", test_log_golden, NULL, NULL, NULL};
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
-    tests[nt++] = (struct CMUnitTest){kernels[i].name, test_log_kernel, NULL, NULL, (void*)&kernels[i]};
+    int lut = strstr(kernels[i].slot, "lut_encode") != NULL;
+    tests[nt++] = (struct CMUnitTest){kernels[i].name, lut ? test_lut_kernel : test_log_kernel, NULL, NULL,
+                                      (void*)&kernels[i]};
   }
   tests[nt++] = (struct CMUnitTest){"apot", test_apot, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"companders", test_companders, NULL, NULL, NULL};

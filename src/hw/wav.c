@@ -127,14 +127,14 @@ lq_status lq_wav_parse(const uint8_t* buf, size_t len, lq_wav_info* info) {
 static lq_status adpcm_decode_block(const uint8_t* blk, uint32_t ch, uint64_t count, int16_t* pcm) {
   for (uint32_t c = 0; c < ch; c++) {
     const uint8_t* hdr = blk + 4 * c;
-    int32_t vp = (int16_t)rd16(hdr), idx = hdr[2];
+    int32_t vp = (int16_t)rd16(hdr), idx = hdr[2], row = 16 * idx;
     if (idx > 88) return lq_fail(LQ_ERR_FORMAT, "IMA-ADPCM block header step index %d > 88", (int)idx);
     pcm[c] = (int16_t)vp;
     const uint8_t* d = blk + 4 * ch + 4 * c;
     for (uint64_t s = 1; s < count; s += 8, d += 4 * ch) {
       for (int k = 0; k < 8 && s + (uint64_t)k < count; k++) {
         int32_t code = (d[k >> 1] >> ((k & 1) * 4)) & 0xF; /* low nibble first */
-        pcm[(s + (uint64_t)k) * ch + c] = lq_ima_decode_step(code, &vp, &idx);
+        pcm[(s + (uint64_t)k) * ch + c] = lq_ima_decode_step(code, &vp, &row);
       }
     }
   }
@@ -244,7 +244,7 @@ static void adpcm_encode_blocks(const int16_t* pcm, uint64_t frames, uint32_t ch
     for (uint32_t c = 0; c < ch; c++) {
       /* Frames past the end repeat the last sample. */
 #define LQ_SAMPLE(f) pcm[((f) < frames ? (f) : frames - 1) * ch + c]
-      int32_t vp = LQ_SAMPLE(start), ix = idx[c];
+      int32_t vp = LQ_SAMPLE(start), ix = idx[c], row = 16 * ix;
       uint8_t* hdr = out + 4 * c;
       wr16(hdr, (uint32_t)(uint16_t)vp);
       hdr[2] = (uint8_t)ix;
@@ -252,13 +252,13 @@ static void adpcm_encode_blocks(const int16_t* pcm, uint64_t frames, uint32_t ch
       uint8_t* d = out + 4 * ch + 4 * c;
       for (uint32_t s = 1; s < spb; s += 8, d += 4 * ch) {
         for (int k = 0; k < 8; k += 2) {
-          int32_t lo = lq_ima_encode_step(LQ_SAMPLE(start + s + (uint64_t)k), &vp, &ix);
-          int32_t hi = lq_ima_encode_step(LQ_SAMPLE(start + s + (uint64_t)k + 1), &vp, &ix);
+          int32_t lo = lq_ima_encode_step(LQ_SAMPLE(start + s + (uint64_t)k), &vp, &row);
+          int32_t hi = lq_ima_encode_step(LQ_SAMPLE(start + s + (uint64_t)k + 1), &vp, &row);
           d[k >> 1] = (uint8_t)(lo | (hi << 4));
         }
       }
 #undef LQ_SAMPLE
-      idx[c] = ix;
+      idx[c] = row / 16;
     }
   }
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "common/lq_internal.h"
+#include "cpu/dispatch.h"
+#include "nonuniform/nonuniform_kernels.h"
 
 static lq_status check_lut(const float* levels, size_t k, const char* fn) {
   LQ_REQUIRE_PTR(levels);
@@ -27,21 +29,6 @@ lq_status lq_lut_thresholds(const float* levels, size_t k, float* thresholds) {
   return LQ_OK;
 }
 
-/* #{i < m : v > t[i]} for ascending t (branch-light binary search). */
-static inline uint8_t lut_code(float v, const float* t, size_t m) {
-  size_t lo = 0, len = m;
-  while (len > 0) {
-    size_t half = len / 2;
-    if (v > t[lo + half]) {
-      lo += half + 1;
-      len -= half + 1;
-    } else {
-      len = half;
-    }
-  }
-  return (uint8_t)lo;
-}
-
 lq_status lq_lut_encode_f32(const float* x, size_t n, const float* levels, size_t k, uint8_t* codes) {
   LQ_CHECK(check_lut(levels, k, __func__));
   if (n == 0) return LQ_OK;
@@ -49,7 +36,7 @@ lq_status lq_lut_encode_f32(const float* x, size_t n, const float* levels, size_
   LQ_REQUIRE_PTR(codes);
   float t[255];
   thresholds_of(levels, k, t);
-  for (size_t i = 0; i < n; i++) codes[i] = lut_code(x[i], t, k - 1);
+  lq_dispatch_get()->nonuniform_lut_encode_f32_u8(n, x, t, k - 1, codes);
   return LQ_OK;
 }
 

@@ -43,3 +43,49 @@ void lq_uk_nonuniform_log_encode_f32_u8__avx2(size_t n, const float* x, const lq
   }
   for (; i < n; i++) c[i] = lq_log_encode1(x[i], p);
 }
+
+/* LUT encode. _CMP_GT_OQ is false for NaN, matching the scalar `v > t`.
+ * Counts are <= 255, so the signed/unsigned saturating packs are exact. */
+static inline __m128i pack16_u8(__m256i lo, __m256i hi) {
+  __m256i w = _mm256_permute4x64_epi64(_mm256_packs_epi32(lo, hi), 0xD8);
+  return _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+}
+
+static inline __m256i lut_linear8(__m256 v, const __m256* tb, size_t m) {
+  __m256i cnt = _mm256_setzero_si256();
+  for (size_t j = 0; j < m; j++) cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(_mm256_cmp_ps(v, tb[j], _CMP_GT_OQ)));
+  return cnt;
+}
+
+/* pos accumulates the count: at each halving step, step entries are skipped
+ * when v > tp[pos + step - 1] (all of them are then < v). */
+static inline __m256i lut_search8(__m256 v, const float* tp, size_t P) {
+  __m256i pos = _mm256_setzero_si256();
+  for (size_t step = P / 2; step >= 1; step /= 2) {
+    __m256i idx = _mm256_add_epi32(pos, _mm256_set1_epi32((int)step - 1));
+    __m256 tv = _mm256_i32gather_ps(tp, idx, 4);
+    __m256i gt = _mm256_castps_si256(_mm256_cmp_ps(v, tv, _CMP_GT_OQ));
+    pos = _mm256_add_epi32(pos, _mm256_and_si256(gt, _mm256_set1_epi32((int)step)));
+  }
+  return pos;
+}
+
+void lq_uk_nonuniform_lut_encode_f32_u8__avx2(size_t n, const float* x, const float* t, size_t m, uint8_t* c) {
+  size_t i = 0;
+  if (m <= LQ_LUT_LINEAR_MAX) {
+    __m256 tb[LQ_LUT_LINEAR_MAX];
+    for (size_t j = 0; j < m; j++) tb[j] = _mm256_set1_ps(t[j]);
+    for (; i + 16 <= n; i += 16) {
+      __m256i lo = lut_linear8(_mm256_loadu_ps(x + i), tb, m), hi = lut_linear8(_mm256_loadu_ps(x + i + 8), tb, m);
+      _mm_storeu_si128((__m128i*)(c + i), pack16_u8(lo, hi));
+    }
+  } else {
+    float tp[256];
+    size_t P = lq_lut_pad_pow2(t, m, tp);
+    for (; i + 16 <= n; i += 16) {
+      __m256i lo = lut_search8(_mm256_loadu_ps(x + i), tp, P), hi = lut_search8(_mm256_loadu_ps(x + i + 8), tp, P);
+      _mm_storeu_si128((__m128i*)(c + i), pack16_u8(lo, hi));
+    }
+  }
+  for (; i < n; i++) c[i] = lq_lut_code1(x[i], t, m);
+}

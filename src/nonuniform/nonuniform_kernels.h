@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 #include "common/lq_internal.h"
@@ -23,12 +24,49 @@ typedef struct lq_log_kparams {
 
 typedef void (*lq_uk_log_encode_fn)(size_t n, const float* x, const lq_log_kparams* p, uint8_t* codes);
 
-#define LQ_DECLARE_NONUNIFORM_KERNELS(isa) \
-  LQ_INTERNAL void lq_uk_nonuniform_log_encode_f32_u8__##isa(size_t n, const float* x, const lq_log_kparams* p, uint8_t* c);
+/* LUT encode: codes[i] = #{j < m : x[i] > t[j]} for m <= 255 nondecreasing
+ * finite thresholds t (NaN -> 0: every ordered compare is false). */
+typedef void (*lq_uk_lut_encode_fn)(size_t n, const float* x, const float* t, size_t m, uint8_t* codes);
+
+/* SIMD LUT kernels compare against every threshold when m is at most this
+ * (cost m compares per vector), and do a branch-free binary search over the
+ * table padded with +Inf to a power of two otherwise. */
+#define LQ_LUT_LINEAR_MAX 16
+
+#define LQ_DECLARE_NONUNIFORM_KERNELS(isa)                                                                        \
+  LQ_INTERNAL void lq_uk_nonuniform_log_encode_f32_u8__##isa(size_t n, const float* x, const lq_log_kparams* p,   \
+                                                             uint8_t* c);                                         \
+  LQ_INTERNAL void lq_uk_nonuniform_lut_encode_f32_u8__##isa(size_t n, const float* x, const float* t, size_t m, \
+                                                             uint8_t* c);
 
 LQ_DECLARE_NONUNIFORM_KERNELS(ref)
 LQ_DECLARE_NONUNIFORM_KERNELS(avx2)
+LQ_DECLARE_NONUNIFORM_KERNELS(avx512)
 LQ_DECLARE_NONUNIFORM_KERNELS(neon)
+
+/* The scalar LUT definition: binary search for #{j < m : v > t[j]}. */
+static inline uint8_t lq_lut_code1(float v, const float* t, size_t m) {
+  size_t lo = 0, len = m;
+  while (len > 0) {
+    size_t half = len / 2;
+    if (v > t[lo + half]) {
+      lo += half + 1;
+      len -= half + 1;
+    } else {
+      len = half;
+    }
+  }
+  return (uint8_t)lo;
+}
+
+/* Copies t into a table of P = 2^L >= m + 1 entries (L >= 1) padded with
+ * +Inf (no x is > +Inf, so padding never counts); returns P. */
+static inline size_t lq_lut_pad_pow2(const float* t, size_t m, float* tp /* 256 */) {
+  size_t P = 2;
+  while (P < m + 1) P *= 2;
+  for (size_t j = 0; j < P; j++) tp[j] = j < m ? t[j] : (float)INFINITY;
+  return P;
+}
 
 /* The scalar definition every kernel reproduces. */
 static inline uint8_t lq_log_encode1(float x, const lq_log_kparams* p) {

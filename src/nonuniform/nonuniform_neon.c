@@ -37,3 +37,24 @@ void lq_uk_nonuniform_log_encode_f32_u8__neon(size_t n, const float* x, const lq
   }
   for (; i < n; i++) c[i] = lq_log_encode1(x[i], p);
 }
+
+/* LUT encode: compare against every threshold for m <= LQ_LUT_LINEAR_MAX
+ * (vcgtq_f32 is false for NaN, like the scalar `v > t`); NEON has no
+ * gather, so larger tables use the scalar binary search. */
+static inline uint32x4_t lut_linear4(float32x4_t v, const float* t, size_t m) {
+  uint32x4_t cnt = vdupq_n_u32(0);
+  for (size_t j = 0; j < m; j++) cnt = vsubq_u32(cnt, vcgtq_f32(v, vdupq_n_f32(t[j])));
+  return cnt;
+}
+
+void lq_uk_nonuniform_lut_encode_f32_u8__neon(size_t n, const float* x, const float* t, size_t m, uint8_t* c) {
+  size_t i = 0;
+  if (m <= LQ_LUT_LINEAR_MAX) {
+    for (; i + 8 <= n; i += 8) {
+      uint16x8_t h =
+          vcombine_u16(vmovn_u32(lut_linear4(vld1q_f32(x + i), t, m)), vmovn_u32(lut_linear4(vld1q_f32(x + i + 4), t, m)));
+      vst1_u8(c + i, vmovn_u16(h)); /* counts <= 255: the truncating narrows are exact */
+    }
+  }
+  for (; i < n; i++) c[i] = lq_lut_code1(x[i], t, m);
+}

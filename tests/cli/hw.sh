@@ -64,5 +64,46 @@ expect_status 2 "$Q" audio eval "$T/float.wav"
 grep -q "LQ_ERR_UNSUPPORTED" "$T/err" || fail "float WAV error text"
 [ ! -e "$T/x.wav" ] || fail "output written on failure"
 ls "$T" | grep -q '\.tmp\.' && fail "temporary file left behind"
+# quant eval on a WAV input: x = s/32768, SNR / segmental SNR columns (values
+# checked with Python: 10 log10(sum x^2 / sum (x - y)^2) with G.191 decode 0,0,988,32124).
+expect_status 0 "$Q" eval ulaw,alaw "$T/in.wav" --json
+grep -q '"sqnr_db": 34.1470344, "max_abs_err": 0.0196228027, "snr_db": 34.1470344, "segsnr_db": 34.1470344,' "$T/out" \
+  || fail "eval wav ulaw json: $(cat "$T/out")"
+grep -q '"scheme": "alaw", "bits_per_element": 8, .*"snr_db": 36.1414158, "segsnr_db": 35,' "$T/out" \
+  || fail "eval wav alaw json (segsnr clamps at 35)"
+expect_status 0 "$Q" eval ulaw "$T/in.wav"
+[ "$(sed -n 1p "$T/out" | tr -s ' ')" = "scheme bits/elem mse sqnr_db max_abs_err snr_db segsnr_db seconds" ] \
+  || fail "eval wav header: $(sed -n 1p "$T/out")"
+[ "$(sed -n 2p "$T/out" | tr -s ' ' | cut -d' ' -f1-7)" = "ulaw 8.0000 9.6297e-05 34.15 1.9623e-02 34.15 34.15" ] \
+  || fail "eval wav row: $(sed -n 2p "$T/out")"
+expect_status 2 "$Q" eval ulaw "$T/u.wav" # not PCM16
+grep -q "not PCM16" "$T/err" || fail "non-PCM16 eval error text"
+expect_status 2 "$Q" eval ulaw "$T/missing.wav"
+expect_status 2 "$Q" eval ulaw "$T/trunc.wav"
+expect_status 2 "$Q" eval ulaw:variant=foo "$T/in.wav"
+expect_status 2 "$Q" eval apot:bits=4 "$T/in.wav"
+# Scheme families on float data in [-1, 1): int16 samples 0, 16384, -16384,
+# 32767, -32768, 100, -100, 1 (/32768). ADPCM codes = audioop.lin2adpcm 07 f7 f4 b1.
+printf '\x93NUMPY\x01\x00\x76\x00{'"'"'descr'"'"': '"'"'<f4'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (8,), }                                                            \x0a\x00\x00\x00\x00\x00\x00\x00\x3f\x00\x00\x00\xbf\x00\xfe\x7f\x3f\x00\x00\x80\xbf\x00\x00\x48\x3b\x00\x00\x48\xbb\x00\x00\x00\x38' >"$T/x.npy"
+[ "$(wc -c <"$T/x.npy")" = 160 ] || fail "x.npy fixture size"
+expect_status 0 "$Q" roundtrip adpcm "$T/x.npy" -o "$T/y.npy" --codes "$T/c.npy"
+h=$(hex "$T/c.npy")
+[ "${h: -16}" = "00070f070f040b01" ] || fail "adpcm codes ${h: -16}"
+expect_status 0 "$Q" roundtrip ulaw:variant=sun "$T/x.npy" -o "$T/y.npy" --codes "$T/c.npy"
+h=$(hex "$T/c.npy")
+[ "${h: -16}" = "ff8f0f8000f272ff" ] || fail "sun ulaw codes ${h: -16}" # audioop.lin2ulaw
+expect_status 0 "$Q" roundtrip alaw "$T/x.npy" -o "$T/y.npy" --codes "$T/c.npy"
+h=$(hex "$T/c.npy")
+[ "${h: -16}" = "d5a53aaa2ad353d5" ] || fail "alaw codes ${h: -16}" # audioop.lin2alaw
+expect_status 0 "$Q" list
+for f in ulaw alaw adpcm mulaw_compand alaw_compand log apot lut lloydmax delta dpcm; do
+  grep -q "^$f " "$T/out" || fail "quant list lacks $f"
+done
+# quant demo: the audio section evaluates the audio schemes with SNR columns.
+expect_status 0 "$Q" demo
+grep -q '^audio \[16000\] at 8 kHz' "$T/out" || fail "demo audio section"
+for f in ulaw alaw adpcm 'dpcm:order=2:bits=4' int8; do
+  grep -q "^$f " "$T/out" || fail "demo audio row $f"
+done
 expect_status 0 "$Q" audio --help
 echo "cli_hw: ok"

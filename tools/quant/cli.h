@@ -78,6 +78,15 @@ void usage_demo(FILE* out);
 
 int cmd_audio(int argc, char** argv);
 void usage_audio(FILE* out);
+/* audio_util.c: WAV loading (interleaved PCM16, caller frees *pcm; prints the
+ * reason and returns the exit status on failure) and SNR / segmental SNR. */
+int cli_load_wav_pcm16(const char* path, int16_t** pcm, lq_wav_info* info);
+void cli_snr_i16(const int16_t* x, const int16_t* y, size_t n, size_t seg, double* snr_out, double* seg_out);
+void cli_snr_f32(const float* x, const float* y, size_t n, size_t seg, double* snr_out, double* seg_out);
+/* cli_eval_run with audio columns: channels > 0 adds snr_db and segsnr_db
+ * (segments of 256 frames); 0 is plain cli_eval_run. */
+int cli_eval_run_audio(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title,
+                       unsigned channels);
 
 int cmd_observe(int argc, char** argv);
 void usage_observe(FILE* out);

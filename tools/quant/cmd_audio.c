@@ -23,36 +23,6 @@ void usage_audio(FILE* out) {
           "exit status: 0 ok, 1 failure, 2 bad usage or malformed/unsupported input.\n");
 }
 
-static int read_all(const char* path, uint8_t** buf, size_t* len) {
-  FILE* f = fopen(path, "rb");
-  if (!f) return cli_usage_error("cannot open '%s': %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  uint8_t* b = malloc(cap);
-  while (b) {
-    size_t r = fread(b + n, 1, cap - n, f);
-    n += r;
-    if (n < cap) break;
-    uint8_t* nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
-    if (!nb) {
-      free(b);
-      b = NULL;
-      break;
-    }
-    b = nb;
-    cap *= 2;
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (!b) return cli_fail("out of memory reading '%s'", path);
-  if (err) {
-    free(b);
-    return cli_usage_error("cannot read '%s'", path);
-  }
-  *buf = b;
-  *len = n;
-  return 0;
-}
-
 static int write_atomic(const char* path, const uint8_t* data, size_t len) {
   size_t pl = strlen(path);
   char* tmp = malloc(pl + 16);
@@ -83,32 +53,6 @@ static int write_atomic(const char* path, const uint8_t* data, size_t len) {
     return rc;
   }
   free(tmp);
-  return 0;
-}
-
-/* Reads and decodes a WAV into interleaved PCM16 (caller frees *pcm). */
-static int load_wav(const char* path, int16_t** pcm, lq_wav_info* info) {
-  uint8_t* buf = NULL;
-  size_t len = 0;
-  int rc = read_all(path, &buf, &len);
-  if (rc) return rc;
-  lq_status s = lq_wav_parse(buf, len, info);
-  if (s != LQ_OK) {
-    free(buf);
-    return cli_lib_error(path, s);
-  }
-  size_t ns = (size_t)info->frames * info->channels;
-  *pcm = malloc(ns ? ns * sizeof **pcm : 1);
-  if (!*pcm) {
-    free(buf);
-    return cli_fail("out of memory");
-  }
-  s = lq_wav_decode(buf, len, info, *pcm, ns);
-  free(buf);
-  if (s != LQ_OK) {
-    free(*pcm);
-    return cli_lib_error(path, s);
-  }
   return 0;
 }
 
@@ -150,28 +94,6 @@ static int roundtrip(const int16_t* pcm, const lq_wav_info* info, const codec* c
   if (s == LQ_OK) s = lq_wav_decode(b, w, &i2, y, ns);
   free(b);
   return s != LQ_OK ? cli_lib_error(c->name, s) : 0;
-}
-
-/* SNR over all samples (+inf when exact) and segmental SNR. */
-static void snr(const int16_t* x, const int16_t* y, size_t n, size_t seg, double* snr_out, double* seg_out) {
-  double s = 0, e = 0, acc = 0;
-  size_t nseg = 0;
-  for (size_t b = 0; b < n; b += seg) {
-    double ss = 0, ee = 0;
-    for (size_t i = b; i < n && i < b + seg; i++) {
-      double d = (double)x[i] - y[i];
-      ss += (double)x[i] * x[i];
-      ee += d * d;
-    }
-    s += ss;
-    e += ee;
-    if (ss == 0) continue; /* silent segment */
-    double v = ee == 0 ? 35.0 : 10.0 * log10(ss / ee);
-    acc += v < -10 ? -10 : v > 35 ? 35 : v;
-    nseg++;
-  }
-  *snr_out = e == 0 ? INFINITY : s == 0 ? -INFINITY : 10.0 * log10(s / e);
-  *seg_out = nseg ? acc / (double)nseg : NAN;
 }
 
 static void print_num(double v, int json) {
@@ -235,7 +157,7 @@ int cmd_audio(int argc, char** argv) {
   }
   int16_t* pcm = NULL;
   lq_wav_info info;
-  int rc = load_wav(in, &pcm, &info);
+  int rc = cli_load_wav_pcm16(in, &pcm, &info);
   if (rc) return rc;
   if (strcmp(sub, "eval") != 0) {
     rc = save_wav(out, pcm, &info, fmt, var, align);
@@ -258,7 +180,7 @@ int cmd_audio(int argc, char** argv) {
     rc = roundtrip(pcm, &info, &codecs[k], y);
     if (rc) break;
     double s, g;
-    snr(pcm, y, ns, 256 * (size_t)info.channels, &s, &g);
+    cli_snr_i16(pcm, y, ns, 256 * (size_t)info.channels, &s, &g);
     if (json) {
       printf("%s{\"codec\": \"%s\", \"snr_db\": ", k ? ", " : "", codecs[k].name);
       print_num(s, 1);

@@ -35,6 +35,13 @@ static const char* const act_specs[] = {
     /* demo activations: observers */
 };
 
+/* demo audio: hw — the audio section (8 kHz, 2 s built-in signal). */
+#define AUDIO_RATE 8000
+#define AUDIO_N (2 * AUDIO_RATE)
+static const char* const audio_specs[] = {
+    "ulaw", "alaw", "adpcm", "dpcm:order=2:bits=4", "int8", "mulaw_compand:bits=8",
+};
+
 void usage_demo(FILE* out) {
   fprintf(out,
           "usage: quant demo\n"
@@ -42,8 +49,11 @@ void usage_demo(FILE* out) {
           "  weights [%d, %d]: Student-t (4 degrees of freedom) heavy tails, std 0.02,\n"
           "    with 4 outlier input channels (columns) scaled 20x;\n"
           "  activations [%d, %d]: Gaussian, with 6 outlier features (columns) at 40x\n"
-          "    (the LLM.int8() pattern).\n",
-          W_ROWS, W_COLS, A_ROWS, A_COLS);
+          "    (the LLM.int8() pattern);\n"
+          "  audio [%d] at %d Hz (2 s, samples in [-1, 1) as int16/32768 for the codecs):\n"
+          "    220 Hz voice-like tone with 4 harmonics, 5 Hz vibrato, a slow swell,\n"
+          "    and 60 ms noise bursts every 0.5 s; adds SNR and segmental SNR columns.\n",
+          W_ROWS, W_COLS, A_ROWS, A_COLS, AUDIO_N, AUDIO_RATE);
 }
 
 /* Standard normal from the counter-based RNG (Box-Muller; u1 > 0). */
@@ -81,7 +91,28 @@ static void make_activations(cli_tensor* t) {
     for (size_t r = 0; r < A_ROWS; r++) t->x[r * A_COLS + (size_t)outlier_cols[k]] *= 40.0f;
 }
 
-static int run_table(const char* const* specs, size_t n, const cli_tensor* t, const char* title) {
+/* Deterministic audio-like signal: harmonics 1..5 of a 220 Hz fundamental
+ * (amplitudes 1/k) with a +-1.5 % 5 Hz vibrato (phase integrated), an
+ * amplitude swell 0.15..0.6, and noise bursts (uniform, 0.3) of 60 ms every 0.5 s. */
+static void make_audio(cli_tensor* t) {
+  t->shape = (lq_shape){1, {AUDIO_N}};
+  t->n = AUDIO_N;
+  const double two_pi = 6.283185307179586;
+  double phase = 0.0;
+  for (size_t i = 0; i < AUDIO_N; i++) {
+    double tt = (double)i / AUDIO_RATE;
+    double f = 220.0 * (1.0 + 0.015 * sin(two_pi * 5.0 * tt));
+    phase += two_pi * f / AUDIO_RATE;
+    double v = 0.0;
+    for (int k = 1; k <= 5; k++) v += sin((double)k * phase) / k;
+    double env = 0.15 + 0.45 * 0.5 * (1.0 - cos(two_pi * tt / 2.0));
+    v *= env / 1.6;
+    if (fmod(tt, 0.5) < 0.06) v += 0.3 * (2.0 * (double)lq_rng_uniform_f32(303, i) - 1.0);
+    t->x[i] = (float)v;
+  }
+}
+
+static int run_table(const char* const* specs, size_t n, const cli_tensor* t, const char* title, unsigned channels) {
   lq_scheme** sc = calloc(n, sizeof *sc);
   if (!sc) return cli_fail("demo: out of memory");
   int rc = 0;
@@ -93,7 +124,7 @@ static int run_table(const char* const* specs, size_t n, const cli_tensor* t, co
       break;
     }
   }
-  if (!rc) rc = cli_eval_run(sc, n, t, 0, title);
+  if (!rc) rc = cli_eval_run_audio(sc, n, t, 0, title, channels);
   for (size_t i = 0; i < ok; i++) lq_scheme_destroy(sc[i]);
   free(sc);
   return rc;
@@ -113,12 +144,18 @@ int cmd_demo(int argc, char** argv) {
          lq_version_string());
   make_weights(&t);
   int rc = run_table(weight_specs, sizeof weight_specs / sizeof weight_specs[0], &t,
-                     "LLM-like weights [512, 1024]: Student-t tails, 4 outlier input channels");
+                     "LLM-like weights [512, 1024]: Student-t tails, 4 outlier input channels", 0);
   if (!rc) {
     printf("\n");
     make_activations(&t);
     rc = run_table(act_specs, sizeof act_specs / sizeof act_specs[0], &t,
-                   "activations [256, 1024]: Gaussian with 6 outlier features (40x)");
+                   "activations [256, 1024]: Gaussian with 6 outlier features (40x)", 0);
+  }
+  if (!rc) {
+    printf("\n");
+    make_audio(&t);
+    rc = run_table(audio_specs, sizeof audio_specs / sizeof audio_specs[0], &t,
+                   "audio [16000] at 8 kHz: harmonics + vibrato + noise bursts (segsnr: 256-sample segments)", 1);
   }
   free(t.x);
   return rc;

@@ -1,26 +1,33 @@
 /* quant eval: for each scheme, bits per element (with parameter overhead),
- * MSE, SQNR, max abs error and seconds of one roundtrip. */
+ * MSE, SQNR, max abs error and seconds of one roundtrip; for a WAV input also
+ * SNR and segmental SNR (audio_util.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
 void usage_eval(FILE* out) {
   fprintf(out,
-          "usage: quant eval SPEC[,SPEC...] IN.npy [--json]\n"
+          "usage: quant eval SPEC[,SPEC...] IN.npy|IN.wav [--json]\n"
           "  One row per scheme: bits per element including parameter overhead, MSE,\n"
           "  SQNR in dB (10 log10(sum x^2 / sum (x - x^)^2)), max abs error and the\n"
           "  seconds one roundtrip took. --json prints a list of objects with keys\n"
           "  scheme, bits_per_element, mse, sqnr_db, max_abs_err, seconds (null for a\n"
-          "  value that is not finite, e.g. the SQNR of an exact roundtrip).\n");
+          "  value that is not finite, e.g. the SQNR of an exact roundtrip).\n"
+          "  IN.wav (PCM16, any channel count): samples become floats s/32768 in\n"
+          "  [-1, 1), shape [frames] (mono) or [frames, channels]; two more columns,\n"
+          "  snr_db and segsnr_db (JSON keys of the same names): segmental SNR is the\n"
+          "  mean per-segment SNR over segments of 256 frames, clamped to [-10, 35] dB,\n"
+          "  silent segments skipped (the same code as `quant audio eval`).\n");
 }
 
 typedef struct eval_row {
-  double bpe, mse, sqnr, maxerr, seconds;
+  double bpe, mse, sqnr, maxerr, seconds, snr, segsnr;
 } eval_row;
 
-static lq_status eval_one(lq_scheme* sc, const cli_tensor* t, float* y, eval_row* r) {
+static lq_status eval_one(lq_scheme* sc, const cli_tensor* t, float* y, eval_row* r, unsigned channels) {
   double t0 = cli_now();
   lq_status s = lq_scheme_roundtrip(sc, &t->shape, t->x, y, NULL);
   r->seconds = cli_now() - t0;
@@ -37,10 +44,21 @@ static lq_status eval_one(lq_scheme* sc, const cli_tensor* t, float* y, eval_row
   r->mse = t->n ? se / (double)t->n : 0.0;
   r->maxerr = me;
   r->sqnr = se > 0.0 ? 10.0 * log10(sx / se) : INFINITY;
+  if (channels) cli_snr_f32(t->x, y, t->n, 256 * (size_t)channels, &r->snr, &r->segsnr);
   return LQ_OK;
 }
 
 int cli_eval_run(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title) {
+  return cli_eval_run_audio(schemes, nschemes, t, json, title, 0);
+}
+
+static void print_audio_num(double v) {
+  if (isfinite(v)) printf(" %9.2f", v);
+  else printf(" %9s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+}
+
+int cli_eval_run_audio(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title,
+                       unsigned channels) {
   float* y = malloc((t->n ? t->n : 1) * sizeof *y);
   if (!y) return cli_fail("eval: out of memory");
   eval_row* rows = calloc(nschemes, sizeof *rows);
@@ -52,7 +70,7 @@ int cli_eval_run(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t
   cli_progress_begin();
   for (size_t i = 0; i < nschemes; i++) {
     cli_progress("eval", i, nschemes);
-    lq_status s = eval_one(schemes[i], t, y, &rows[i]);
+    lq_status s = eval_one(schemes[i], t, y, &rows[i], channels);
     if (s != LQ_OK) {
       cli_progress_end();
       rc = cli_lib_error(lq_scheme_spec(schemes[i]), s);
@@ -73,6 +91,12 @@ int cli_eval_run(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t
       cli_json_number(stdout, rows[i].sqnr);
       printf(", \"max_abs_err\": ");
       cli_json_number(stdout, rows[i].maxerr);
+      if (channels) {
+        printf(", \"snr_db\": ");
+        cli_json_number(stdout, rows[i].snr);
+        printf(", \"segsnr_db\": ");
+        cli_json_number(stdout, rows[i].segsnr);
+      }
       printf(", \"seconds\": ");
       cli_json_number(stdout, rows[i].seconds);
       printf("}");
@@ -85,16 +109,53 @@ int cli_eval_run(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t
       if (l > w) w = l;
     }
     if (title) printf("%s\n", title);
-    printf("%-*s %9s %12s %9s %12s %9s\n", (int)w, "scheme", "bits/elem", "mse", "sqnr_db", "max_abs_err", "seconds");
+    printf("%-*s %9s %12s %9s %12s", (int)w, "scheme", "bits/elem", "mse", "sqnr_db", "max_abs_err");
+    if (channels) printf(" %9s %9s", "snr_db", "segsnr_db");
+    printf(" %9s\n", "seconds");
     for (size_t i = 0; i < nschemes; i++) {
-      printf("%-*s %9.4f %12.4e %9.2f %12.4e %9.4f\n", (int)w, lq_scheme_spec(schemes[i]), rows[i].bpe, rows[i].mse,
-             rows[i].sqnr, rows[i].maxerr, rows[i].seconds);
+      printf("%-*s %9.4f %12.4e %9.2f %12.4e", (int)w, lq_scheme_spec(schemes[i]), rows[i].bpe, rows[i].mse,
+             rows[i].sqnr, rows[i].maxerr);
+      if (channels) {
+        print_audio_num(rows[i].snr);
+        print_audio_num(rows[i].segsnr);
+      }
+      printf(" %9.4f\n", rows[i].seconds);
     }
   }
 done:
   free(rows);
   free(y);
   return rc;
+}
+
+/* A PCM16 WAV as floats s/32768, shape [frames] or [frames, channels]. */
+static int load_wav_f32(const char* path, cli_tensor* t, unsigned* channels) {
+  int16_t* pcm = NULL;
+  lq_wav_info info;
+  int rc = cli_load_wav_pcm16(path, &pcm, &info);
+  if (rc) return rc;
+  if (info.format != LQ_WAV_PCM16) {
+    free(pcm);
+    return cli_usage_error("eval: %s is not PCM16 (format tag %d); decode it with `quant audio decode` first", path,
+                           (int)info.format);
+  }
+  size_t n = (size_t)info.frames * info.channels;
+  memset(t, 0, sizeof *t);
+  t->x = malloc((n ? n : 1) * sizeof *t->x);
+  if (!t->x) {
+    free(pcm);
+    return cli_fail("eval: out of memory");
+  }
+  for (size_t i = 0; i < n; i++) t->x[i] = (float)pcm[i] / 32768.0f;
+  free(pcm);
+  t->n = n;
+  t->file_dtype = LQ_NPY_S16;
+  t->shape.ndim = info.channels == 1 ? 1 : 2;
+  t->shape.dims[0] = (int64_t)info.frames;
+  t->shape.dims[1] = (int64_t)info.channels;
+  if (info.channels == 1) t->shape.dims[1] = 0;
+  *channels = info.channels;
+  return 0;
 }
 
 /* Splits a comma list of specs and parses each; prints the first error. */
@@ -159,9 +220,12 @@ int cmd_eval(int argc, char** argv) {
   int rc = parse_specs(specs, &schemes, &n);
   if (rc) return rc;
   cli_tensor t;
-  rc = cli_load_npy_f32(in, &t);
+  unsigned channels = 0;
+  size_t len = strlen(in);
+  if (len >= 4 && strcasecmp(in + len - 4, ".wav") == 0) rc = load_wav_f32(in, &t, &channels);
+  else rc = cli_load_npy_f32(in, &t);
   if (!rc) {
-    rc = cli_eval_run(schemes, n, &t, json, NULL);
+    rc = cli_eval_run_audio(schemes, n, &t, json, NULL, channels);
     cli_tensor_free(&t);
   }
   for (size_t i = 0; i < n; i++) lq_scheme_destroy(schemes[i]);

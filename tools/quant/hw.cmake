@@ -1,1 +1,1 @@
-list(APPEND QUANT_SOURCES cmd_audio.c)
+list(APPEND QUANT_SOURCES cmd_audio.c audio_util.c)
