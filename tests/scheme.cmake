@@ -1,2 +1,3 @@
 lq_add_test(test_scheme SOURCES test_scheme.c ISA_VARIANTS)
 lq_add_cli_test(cli_scheme scheme.sh)
+lq_add_test(test_scheme_obs SOURCES test_scheme_obs.c)

@@ -82,7 +82,7 @@ static void test_parse_every_error(void** state) {
   expect_err("int:scale=1:zp=200", "zp=200 is outside [-128, 127]");
   expect_err("uint8:scale=1:zp=-1", "zp=-1 is outside [0, 255]");
   expect_err("int:sym=1:scale=1:zp=0", "zp cannot be set with sym=1");
-  expect_err("int:obs=histogram", "obs=histogram is not one of minmax");
+  expect_err("int:obs=oracle", "obs=oracle is not one of minmax|moving_average|histogram|percentile|hist_mse|kl|mse|lsq");
   expect_err("midtread:bits=1", "bits=1");
   expect_err("midrise:bits=0", "bits=0");
   expect_err("midtread:step=0", "step=0");
