@@ -75,9 +75,9 @@ static lq_status resolve_config(const lq_int8_config* cfg, float* thr, int* use_
 lq_status lq_int8_quantize_act(const lq_int8_config* cfg, const float* x, size_t rows, size_t cols, int8_t* q_out,
                                float* absmax_out, size_t max_outliers, uint32_t* outlier_cols_out,
                                uint16_t* outliers_out, size_t* n_outliers_out) {
-  float thr;
-  int use_outliers;
-  lq_half_kind kind;
+  float thr = LQ_INT8_DEFAULT_THRESHOLD;
+  int use_outliers = 1;
+  lq_half_kind kind = LQ_HALF_F16;
   LQ_CHECK(resolve_config(cfg, &thr, &use_outliers, &kind));
   LQ_REQUIRE_PTR(n_outliers_out);
   size_t total;
