@@ -57,7 +57,7 @@ extern "C" {
 
 /* module: llmio */
 
-/* module: llmrt */
+#include "libquant/llmrt.h"
 
 /* module: vq */
 

@@ -19,4 +19,4 @@
 
 /* module: llmio */
 
-/* module: llmrt */
+#include "llmrt/llmrt_kernels.h"

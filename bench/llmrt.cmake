@@ -1,0 +1,1 @@
+list(APPEND LQ_BENCH_SOURCES bench_llmrt.cc)
