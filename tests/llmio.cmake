@@ -1,0 +1,1 @@
+lq_add_test(test_llmio_scheme SOURCES test_llmio_scheme.c ISA_VARIANTS)
