@@ -55,7 +55,7 @@ extern "C" {
 
 #include "libquant/llm.h"
 
-/* module: llmio */
+#include "libquant/llmio.h"
 
 #include "libquant/llmrt.h"
 

@@ -96,6 +96,10 @@ void usage_observe(FILE* out);
 /* commands: vq */
 
 /* commands: llmio */
+int cmd_info(int argc, char** argv);
+void usage_info(FILE* out);
+int cmd_convert(int argc, char** argv);
+void usage_convert(FILE* out);
 
 /* commands: llmrt */
 

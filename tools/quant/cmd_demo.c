@@ -23,6 +23,14 @@ static const char* const weight_specs[] = {
     "binary",
     /* demo weights: nonuniform */
     /* demo weights: llm */
+    "nf4",
+    "nf4:dq=1",
+    "q4_0",
+    "q4_k",
+    "q8_0",
+    "mxfp4",
+    "fp8:fmt=e4m3",
+    "gptq:bits=4:group=128",
     /* demo weights: vq */
 };
 static const char* const act_specs[] = {
