@@ -41,6 +41,14 @@ static void test_parse_every_error(void** state) {
   expect_err("", "empty");
   expect_err("nosuch", "unknown scheme 'nosuch'");
   expect_err("Int", "bad scheme name");
+  /* Names may hold '-' (g711-ulaw); keys may not; other punctuation is refused. */
+  expect_err("no-such-scheme", "unknown scheme 'no-such-scheme'");
+  expect_err("int-8", "unknown scheme 'int-8'");
+  expect_err("g711.ulaw", "bad scheme name 'g711.ulaw' (names are [a-z0-9_-]+)");
+  expect_err("g711-ulaw:vari-ant=sun", "bad key 'vari-ant'");
+  expect_ok("g711-ulaw");
+  expect_ok("g711-ulaw:variant=sun");
+  expect_ok("ima-adpcm");
   expect_err(":bits=4", "missing scheme name");
   expect_err("int:", "trailing ':'");
   expect_err("int:bits=4:", "trailing ':'");

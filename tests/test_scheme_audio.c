@@ -1,5 +1,6 @@
-/* The hw and nonuniform scheme families (ulaw, alaw, adpcm, mulaw_compand,
- * alaw_compand, log, apot, lut, lloydmax, delta, dpcm): codes and
+/* The hw and nonuniform scheme families (g711-ulaw, g711-alaw, ima-adpcm,
+ * ulaw, alaw, log2, logsqrt2, log, pot, apot, lut, lloyd, delta, dm, dpcm)
+ * and their aliases (adpcm, mulaw_compand, alaw_compand, lloydmax): codes and
  * reconstructions against audioop values and hand-computed cases, against
  * the module APIs (themselves golden-tested in test_hw / test_nonuniform)
  * over whole input ranges, bits per element, code ranges, params JSON and
@@ -66,11 +67,12 @@ static void check_codec(const char* spec, const int32_t* want_c, const int16_t* 
 
 static void test_g711_adpcm_values(void** state) {
   (void)state;
-  check_codec("ulaw:variant=sun", k_ulaw, k_ulaw_dec);
-  check_codec("alaw", k_alaw, k_alaw_dec);
-  check_codec("adpcm", k_adpcm, k_adpcm_dec);
-  /* adpcm storage format: audioop's packed bytes. */
-  lq_scheme* s = parse("adpcm");
+  check_codec("g711-ulaw:variant=sun", k_ulaw, k_ulaw_dec);
+  check_codec("g711-alaw", k_alaw, k_alaw_dec);
+  check_codec("ima-adpcm", k_adpcm, k_adpcm_dec);
+  check_codec("adpcm", k_adpcm, k_adpcm_dec); /* alias */
+  /* ima-adpcm storage format: audioop's packed bytes. */
+  lq_scheme* s = parse("ima-adpcm");
   lq_shape sh = {1, {8}};
   uint8_t b[4];
   size_t nb;
@@ -103,7 +105,7 @@ static void test_g711_all_samples(void** state) {
     s16[i] = (int16_t)(i - 32768);
     x[i] = (float)s16[i] / 32768.0f;
   }
-  static const char* const specs[] = {"ulaw", "ulaw:variant=g191", "ulaw:variant=sun", "alaw"};
+  static const char* const specs[] = {"g711-ulaw", "g711-ulaw:variant=g191", "g711-ulaw:variant=sun", "g711-alaw"};
   int differ = 0;
   static int32_t first[65536];
   for (int k = 0; k < 4; k++) {
@@ -129,7 +131,7 @@ static void test_g711_all_samples(void** state) {
   }
   assert_int_equal(differ, 508);
   /* Scaling: round half to even, saturation; NaN is an error. */
-  lq_scheme* s = parse("alaw");
+  lq_scheme* s = parse("g711-alaw");
   const float edge[4] = {1.0f, 2.5f / 32768.0f, -7.0f, 3.5f / 32768.0f};
   int32_t ce[4];
   float ye[4];
@@ -142,7 +144,7 @@ static void test_g711_all_samples(void** state) {
   lq_shape sh = {1, {2}};
   ASSERT_FAILS(lq_scheme_roundtrip(s, &sh, bad, ye, NULL), LQ_ERR_NUMERIC);
   lq_scheme_destroy(s);
-  s = parse("ulaw:variant=sun");
+  s = parse("g711-ulaw:variant=sun");
   roundtrip(s, edge, 4, ye, ce);
   json_has(s, "\"bits\": 8, \"sample_scale\": 32768, \"variant\": \"sun\"");
   lq_scheme_destroy(s);
@@ -153,18 +155,32 @@ static void test_companders(void** state) {
   const float x[5] = {1.0f, -1.0f, 0.0f, 0.5f, 0.01f};
   float y[6], y2[6];
   int32_t c[6];
-  lq_scheme* s = parse("mulaw_compand");
+  lq_scheme* s = parse("ulaw");
   roundtrip(s, x, 5, y, c);
   const int32_t want[5] = {255, 1, 128, 239, 157}; /* numpy: rint(127 F(x)) + 128, F = ln(1+255|x|)/ln 256 */
   for (int i = 0; i < 5; i++) assert_int_equal(c[i], want[i]);
   assert_true(fabsf(y[3] - 0.49530706f) < 1e-6f);
   assert_true(fabsf(y[4] - 0.009989897f) < 1e-8f);
   assert_true(fabs(bpe_of(s, 5) - (8.0 + 32.0 / 5)) < 1e-12);
+  assert_string_equal(lq_scheme_family(s), "ulaw");
+  assert_int_equal(lq_scheme_is_pcm16(s), 0);
+  json_has(s, "\"bits\": 8, \"mu\": 255,");
+  lq_scheme_destroy(s);
+  s = parse("mulaw_compand"); /* the old name is an alias of ulaw */
+  assert_string_equal(lq_scheme_family(s), "ulaw");
+  roundtrip(s, x, 5, y2, NULL);
+  for (int i = 0; i < 5; i++) assert_true(y2[i] == y[i]);
+  lq_scheme_destroy(s);
+  s = parse("alaw");
+  roundtrip(s, x, 5, y, c);
+  const int32_t want_a[5] = {255, 1, 128, 239, 148}; /* numpy: rint(127 G(x)) + 128, A = 87.6 */
+  for (int i = 0; i < 5; i++) assert_int_equal(c[i], want_a[i]);
+  json_has(s, "\"bits\": 8, \"a\": 87.6,");
   lq_scheme_destroy(s);
   /* Fitted x_max = max|x| equals the API with that x_max. */
   const float x2[6] = {3.0f, -0.2f, 1.5f, -2.9f, 0.0f, 0.7f};
   uint16_t c2[6];
-  s = parse("alaw_compand:a=50:bits=6");
+  s = parse("alaw:a=50:bits=6");
   roundtrip(s, x2, 6, y, c);
   lq_compander cp = {LQ_COMPAND_ALAW, 50.0, 6, 3.0};
   assert_int_equal(lq_compand_quantize_f32(&cp, x2, 6, c2, y2), LQ_OK);
@@ -180,7 +196,7 @@ static void test_companders(void** state) {
   assert_int_equal(lo, 1);
   assert_int_equal(hi, 63);
   lq_scheme_destroy(s);
-  s = parse("mulaw_compand:xmax=2:mu=100:bits=4");
+  s = parse("ulaw:xmax=2:mu=100:bits=4");
   assert_true(bpe_of(s, 7) == 4.0);
   lq_scheme_destroy(s);
 }
@@ -190,7 +206,7 @@ static void test_log_apot(void** state) {
   const float x[5] = {1.0f, 0.3f, -0.25f, 0.0f, 1e-6f};
   float y[5];
   int32_t c[5];
-  lq_scheme* s = parse("log");
+  lq_scheme* s = parse("log2");
   roundtrip(s, x, 5, y, c);
   const int32_t want[5] = {7, 5, 13, 0, 0}; /* fsr 1: magnitudes 2^-6..2^0; 0.3 -> 2^-2 (1.2 < sqrt 2) */
   const float wy[5] = {1.0f, 0.25f, -0.25f, 0.0f, 0.0f};
@@ -201,7 +217,7 @@ static void test_log_apot(void** state) {
   json_has(s, "\"fsr\": 1");
   assert_true(fabs(bpe_of(s, 5) - (4.0 + 8.0 / 5)) < 1e-12);
   lq_scheme_destroy(s);
-  s = parse("log:base=sqrt2:bits=6:fsr=3");
+  s = parse("logsqrt2:bits=6:fsr=3");
   const float x2[3] = {2.0f, 1.5f, -8.0f};
   roundtrip(s, x2, 3, y, c);
   /* t = rne(2 log2|x|): 2 -> 2, 1.5 -> 1 (1.5 < 2^(3/4)), 8 -> 6 saturates to fsr-1 = 2; lo = 3 - 32. */
@@ -211,7 +227,25 @@ static void test_log_apot(void** state) {
   assert_true(y[1] == (float)sqrt(2.0));
   assert_true(y[2] == -2.0f);
   assert_true(bpe_of(s, 3) == 6.0);
+  json_has(s, "\"base\": \"sqrt2\", \"fsr\": 3");
   lq_scheme_destroy(s);
+  /* log2 / logsqrt2 are log with the base fixed: same codes over many magnitudes. */
+  enum { NL = 2000 };
+  static float xl[NL], yl1[NL], yl2[NL];
+  static int32_t cl1[NL], cl2[NL];
+  for (int i = 0; i < NL; i++) xl[i] = (float)(ldexp(1.0, i % 40 - 30) * (1.0 + lq_rng_uniform_f32(9, (uint64_t)i))) * (i % 3 ? 1.0f : -1.0f);
+  static const char* const pairs[4][2] = {{"log2", "log"}, {"log2:bits=6", "log:base=2:bits=6"},
+                                          {"logsqrt2", "log:base=sqrt2"}, {"logsqrt2:bits=5:fsr=-4", "log:base=sqrt2:bits=5:fsr=-4"}};
+  for (int k = 0; k < 4; k++) {
+    lq_scheme* a = parse(pairs[k][0]);
+    lq_scheme* b = parse(pairs[k][1]);
+    roundtrip(a, xl, NL, yl1, cl1);
+    roundtrip(b, xl, NL, yl2, cl2);
+    assert_memory_equal(cl1, cl2, sizeof cl1);
+    assert_memory_equal(yl1, yl2, sizeof yl1);
+    lq_scheme_destroy(a);
+    lq_scheme_destroy(b);
+  }
 
   s = parse("apot");
   float lv[64];
@@ -278,7 +312,7 @@ static void test_lut_lloyd(void** state) {
   remove(lut_path);
   remove(uns_path);
 
-  s = parse("lloydmax:k=2");
+  s = parse("lloyd:levels=2");
   const float xl[6] = {0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 5.0f};
   roundtrip(s, xl, 6, y, c);
   for (int i = 0; i < 5; i++) {
@@ -290,6 +324,11 @@ static void test_lut_lloyd(void** state) {
   assert_true(fabs(bpe_of(s, 6) - (1.0 + 64.0 / 6)) < 1e-12);
   lq_shape sh = {1, {1}};
   ASSERT_FAILS(lq_scheme_roundtrip(s, &sh, xl, y, NULL), LQ_ERR_INVALID_ARG); /* n < k */
+  lq_scheme_destroy(s);
+  s = parse("lloydmax:levels=2"); /* alias */
+  roundtrip(s, xl, 6, y, c);
+  assert_true(y[0] == 0.6f && y[5] == 5.0f);
+  json_has(s, "\"family\": \"lloyd\", \"k\": 2");
   lq_scheme_destroy(s);
 }
 
@@ -357,14 +396,154 @@ static void test_delta_dpcm(void** state) {
   lq_scheme_destroy(s);
 }
 
+/* pot: power-of-two levels, nearest in value (INQ), sign + exponent codes of lq_log_*. */
+static void test_pot(void** state) {
+  (void)state;
+  /* emax 0, 4 bits: levels 0, +-2^-6 .. +-2^0; codes k = t + 7, negatives + 8. */
+  const float x[10] = {0.3f, 0.375f, 0.376f, -0.74f, 0.007f, 0.0078125f, 0.00782f, 5.0f, -0.0f, 0.72f};
+  const int32_t want[10] = {5, 5, 6, 14, 0, 0, 1, 7, 0, 6};
+  const float wy[10] = {0.25f, 0.25f, 0.5f, -0.5f, 0.0f, 0.0f, 0.015625f, 1.0f, 0.0f, 0.5f};
+  float y[10], yd[10];
+  int32_t c[10];
+  uint8_t c8[10];
+  lq_scheme* s = parse("pot:emax=0");
+  roundtrip(s, x, 10, y, c);
+  for (int i = 0; i < 10; i++) {
+    assert_int_equal(c[i], want[i]); /* 0.375, 0.0078125: on the midpoint, the lower level */
+    assert_true(y[i] == wy[i]);
+    c8[i] = (uint8_t)c[i];
+  }
+  /* The codes are lq_log codes (fsr = emax + 1): lq_log_decode gives the same values. */
+  lq_log_config lc = {4, 1, LQ_LOG_BASE2, 0};
+  assert_int_equal(lq_log_decode_f32(c8, 10, &lc, yd), LQ_OK);
+  for (int i = 0; i < 10; i++) assert_true(yd[i] == y[i]);
+  /* log2 rounds in the log domain: 0.72 and 0.74 -> 1 there, 0.5 here. */
+  assert_int_equal(lq_log_encode_f32(&x[9], 1, &lc, c8), LQ_OK);
+  assert_int_equal(c8[0], 7);
+  assert_true(bpe_of(s, 10) == 4.0);
+  int32_t lo, hi;
+  assert_int_equal(lq_scheme_code_range(s, &lo, &hi), LQ_OK);
+  assert_int_equal(lo, 0);
+  assert_int_equal(hi, 15);
+  json_has(s, "\"bits\": 4, \"emax\": 0, \"k\": 15, \"levels\": [-1, -0.5, -0.25,");
+  lq_shape sh = {1, {2}};
+  const float bad[2] = {0.0f, NAN};
+  ASSERT_FAILS(lq_scheme_roundtrip(s, &sh, bad, y, NULL), LQ_ERR_NUMERIC);
+  lq_scheme_destroy(s);
+  /* Fitted emax = floor(log2(4 max|x| / 3)) (INQ): 2.9 -> 1, 3.0 -> 2, 100 -> 7. */
+  static const float maxes[3] = {2.9f, 3.0f, 100.0f};
+  static const char* const want_json[3] = {"\"emax\": 1,", "\"emax\": 2,", "\"emax\": 7,"};
+  static const float top[3] = {2.0f, 2.0f, 128.0f}; /* 3.0 is on the 2|4 midpoint: the lower level */
+  for (int k = 0; k < 3; k++) {
+    s = parse("pot:bits=3");
+    const float xm[2] = {-0.5f, maxes[k]};
+    roundtrip(s, xm, 2, y, c);
+    json_has(s, want_json[k]);
+    assert_true(y[1] == top[k]);
+    assert_true(fabs(bpe_of(s, 2) - (3.0 + 8.0 / 2)) < 1e-12);
+    lq_scheme_destroy(s);
+  }
+  /* bits=2: one magnitude, {-2^emax, 0, 2^emax}. */
+  s = parse("pot:bits=2:emax=-3");
+  const float x2[4] = {0.1f, -0.2f, 0.06f, 0.0625f};
+  roundtrip(s, x2, 4, y, c);
+  assert_true(y[0] == 0.125f && y[1] == -0.125f && y[2] == 0.0f && y[3] == 0.0f);
+  assert_int_equal(c[0], 1);
+  assert_int_equal(c[1], 3);
+  lq_scheme_destroy(s);
+}
+
+/* dm: 1-bit delta modulation (lq_dm_*), fixed or fitted step, adaptive option. */
+static void test_dm(void** state) {
+  (void)state;
+  const float x[4] = {0.3f, 0.6f, 0.5f, -0.2f};
+  float y[4], y2[4];
+  int32_t c[4];
+  uint8_t b[4];
+  lq_scheme* s = parse("dm:step=0.25");
+  roundtrip(s, x, 4, y, c);
+  const int32_t want[4] = {1, 1, 1, 0}; /* 0.5 >= 0.5: a zero difference counts as + */
+  const float wy[4] = {0.25f, 0.5f, 0.75f, 0.5f};
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(c[i], want[i]);
+    assert_true(y[i] == wy[i]);
+  }
+  assert_true(bpe_of(s, 4) == 1.0);
+  int32_t lo, hi;
+  assert_int_equal(lq_scheme_code_range(s, &lo, &hi), LQ_OK);
+  assert_int_equal(lo, 0);
+  assert_int_equal(hi, 1);
+  lq_scheme_destroy(s);
+  /* Fitted step: mean |x[i] - x[i-1]| with x[-1] = 0. */
+  s = parse("dm");
+  roundtrip(s, x, 4, y, c);
+  double d = fabs((double)x[0]) + fabs((double)x[1] - x[0]) + fabs((double)x[2] - x[1]) + fabs((double)x[3] - x[2]);
+  lq_dm_config cfg = {d / 4.0, 0, 0, 0.0, 0.0, 0.0};
+  assert_int_equal(lq_dm_encode_f32(x, 4, &cfg, b, y2), LQ_OK);
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(c[i], b[i]);
+    assert_true(y[i] == y2[i]);
+  }
+  assert_true(fabs(bpe_of(s, 4) - (1.0 + 32.0 / 4)) < 1e-12);
+  json_has(s, "\"adaptive\": 0");
+  lq_scheme_destroy(s);
+  /* Adaptive: the scheme equals the API with the same config. */
+  enum { N = 3000 };
+  static float xs[N], ys[N], yr[N];
+  static int32_t cs[N];
+  static uint8_t bs[N];
+  for (int i = 0; i < N; i++) xs[i] = (float)(0.8 * sin(i * 0.01) + 0.05 * sin(i * 0.3));
+  s = parse("dm:adaptive=1:step=0.01:run=4:growth=2");
+  roundtrip(s, xs, N, ys, cs);
+  lq_dm_config ac = {0.01, 1, 4, 2.0, 0.0, 0.0};
+  assert_int_equal(lq_dm_encode_f32(xs, N, &ac, bs, yr), LQ_OK);
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(cs[i], bs[i]);
+    assert_true(ys[i] == yr[i]);
+  }
+  json_has(s, "\"adaptive\": 1, \"run\": 4, \"growth\": 2");
+  lq_scheme_destroy(s);
+  lq_shape sh = {1, {2}};
+  const float bad[2] = {0.0f, INFINITY};
+  s = parse("dm:step=0.5");
+  ASSERT_FAILS(lq_scheme_roundtrip(s, &sh, bad, y, NULL), LQ_ERR_NUMERIC);
+  lq_scheme_destroy(s);
+}
+
+/* Names: the names are families, the old ones aliases; PCM16 flag. */
+static void test_names(void** state) {
+  (void)state;
+  static const char* const fam[][2] = {
+      {"ulaw", "ulaw"},           {"alaw", "alaw"},           {"mulaw_compand", "ulaw"}, {"alaw_compand", "alaw"},
+      {"g711-ulaw", "g711-ulaw"}, {"g711-alaw", "g711-alaw"}, {"ima-adpcm", "ima-adpcm"}, {"adpcm", "ima-adpcm"},
+      {"log2", "log2"},           {"logsqrt2", "logsqrt2"},   {"log", "log"},            {"pot", "pot"},
+      {"apot", "apot"},           {"lloyd", "lloyd"},         {"lloydmax", "lloyd"},     {"lut", "lut"},
+      {"delta", "delta"},         {"dm", "dm"},               {"dpcm", "dpcm"},
+  };
+  for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++) {
+    lq_scheme* s = parse(fam[i][0]);
+    assert_string_equal(lq_scheme_family(s), fam[i][1]);
+    int pcm = strncmp(fam[i][1], "g711-", 5) == 0 || strcmp(fam[i][1], "ima-adpcm") == 0;
+    assert_int_equal(lq_scheme_is_pcm16(s), pcm);
+    lq_scheme_destroy(s);
+  }
+  assert_int_equal(lq_scheme_is_pcm16(NULL), 0);
+}
+
 static void test_parse_errors(void** state) {
   (void)state;
   static const char* const bad[] = {
-      "ulaw:variant=foo", "alaw:variant=sun", "adpcm:bits=4",       "mulaw_compand:mu=0",   "alaw_compand:a=0.5",
-      "mulaw_compand:bits=1", "alaw_compand:mu=5", "log:bits=9",     "log:base=3",           "log:fsr=101",
-      "apot:bits=4",      "apot:bits=9",      "apot:alpha=0",        "lloydmax:k=1",         "lloydmax:k=257",
-      "delta:bits=1",     "delta:step=-1",    "delta:step=1e-50",    "dpcm:order=0",         "dpcm:order=33",
-      "dpcm:bits=17",     "ulaw:variant=sun:variant=g191",
+      "g711-ulaw:variant=foo", "g711-alaw:variant=sun", "ima-adpcm:bits=4", "adpcm:variant=sun",
+      "ulaw:variant=sun",      "ulaw:mu=0",             "alaw:a=0.5",       "ulaw:bits=1",
+      "alaw:mu=5",             "mulaw_compand:a=5",     "log2:bits=9",      "log:base=3",
+      "log2:fsr=101",          "log2:base=2",           "logsqrt2:base=sqrt2", "pot:bits=1",
+      "pot:bits=9",            "pot:emax=100",          "pot:emax=-102",    "pot:fsr=1",
+      "apot:bits=4",           "apot:bits=9",           "apot:alpha=0",     "lloyd:levels=1",
+      "lloyd:levels=257",      "lloyd:k=2",             "lloydmax:k=2",     "delta:bits=1",
+      "delta:step=-1",         "delta:step=1e-50",      "dm:step=0",        "dm:adaptive=2",
+      "dm:run=1",              "dm:run=17",             "dm:growth=1",      "dm:bits=2",
+      "dpcm:order=0",          "dpcm:order=33",         "dpcm:bits=17",     "g711-ulaw:variant=sun:variant=g191",
+      "g711_ulaw",             "G711-ulaw",             "ima_adpcm",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     lq_scheme* s = (lq_scheme*)1;
@@ -381,7 +560,8 @@ int main(void) {
       cmocka_unit_test(test_g711_adpcm_values), cmocka_unit_test(test_g711_all_samples),
       cmocka_unit_test(test_companders),        cmocka_unit_test(test_log_apot),
       cmocka_unit_test(test_lut_lloyd),         cmocka_unit_test(test_delta_dpcm),
-      cmocka_unit_test(test_parse_errors),
+      cmocka_unit_test(test_pot),               cmocka_unit_test(test_dm),
+      cmocka_unit_test(test_names),             cmocka_unit_test(test_parse_errors),
   };
   return cmocka_run_group_tests_name("scheme_audio", tests, NULL, NULL);
 }

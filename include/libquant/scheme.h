@@ -3,9 +3,9 @@
  * index factory strings). Included by <libquant.h>; do not include directly.
  *
  *   SPEC  := NAME (':' KEY '=' VALUE)*
- *   NAME, KEY := [a-z0-9_]+        VALUE := one or more characters other than ':' and ','
+ *   NAME := [a-z0-9_-]+   KEY := [a-z0-9_]+   VALUE := one or more characters other than ':' and ','
  *
- * Examples: "int8", "int:bits=4:gran=group:group=128:axis=1",
+ * Examples: "int8", "int:bits=4:gran=group:group=128:axis=1", "g711-ulaw:variant=sun",
  * "int:bits=8:sym=1:gran=channel:round=stochastic:seed=7", "deadzone:bits=4:f=0.25".
  * docs/scheme.md lists every family and key. Each key may appear once; keys
  * an alias fixes (bits for int8) cannot be given again. */
@@ -32,6 +32,14 @@ LQ_API const char* lq_scheme_spec(const lq_scheme* s);
 
 /*! lq_scheme_family() : the family name after alias expansion ("int" for "int8"). */
 LQ_API const char* lq_scheme_family(const lq_scheme* s);
+
+/*! lq_scheme_is_pcm16() : 1 when s is an audio codec on 16-bit PCM samples
+ *  (g711-ulaw, g711-alaw, ima-adpcm), else 0 (also for NULL). Such a scheme
+ *  reads x[i] as the int16 sample rne(32768 x[i]) saturated to int16 and
+ *  reconstructs decoded_int16 / 32768, so int16 data s converts exactly:
+ *  pass s / 32768, multiply the result by 32768 (`quant` does this for int16
+ *  .npy input). */
+LQ_API int lq_scheme_is_pcm16(const lq_scheme* s);
 
 /*! lq_scheme_roundtrip() : computes the parameters from x (unless the spec
  *  fixes them), quantizes and dequantizes: y[i] is the reconstruction of

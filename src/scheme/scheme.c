@@ -48,6 +48,8 @@ lq_status lq_scheme_info(size_t i, const char** name_out, const char** module_ou
 /* ------------------------------------------------------------- parsing -- */
 
 static int is_ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+/* Names also take '-' ("g711-ulaw", "ima-adpcm"); keys do not. */
+static int is_name_char(char c) { return is_ident_char(c) || c == '-'; }
 
 static const registry_entry* find_entry(const char* name, size_t len) {
   for (size_t i = 0; i < NREGISTRY; i++)
@@ -117,8 +119,8 @@ lq_status lq_scheme_parse(const char* spec, lq_scheme** out) {
   size_t nlen = 0;
   while (nlen < len && spec[nlen] != ':') nlen++;
   for (size_t i = 0; i < nlen; i++)
-    if (!is_ident_char(spec[i]))
-      return lq_fail(LQ_ERR_INVALID_ARG, "scheme '%s': bad scheme name '%.*s' (names are [a-z0-9_]+)", spec,
+    if (!is_name_char(spec[i]))
+      return lq_fail(LQ_ERR_INVALID_ARG, "scheme '%s': bad scheme name '%.*s' (names are [a-z0-9_-]+)", spec,
                      (int)nlen, spec);
   if (nlen == 0) return lq_fail(LQ_ERR_INVALID_ARG, "scheme '%s': missing scheme name", spec);
   const registry_entry* e = find_entry(spec, nlen);
@@ -182,6 +184,7 @@ void lq_scheme_destroy(lq_scheme* s) {
 
 const char* lq_scheme_spec(const lq_scheme* s) { return s ? s->spec : ""; }
 const char* lq_scheme_family(const lq_scheme* s) { return s ? s->family : ""; }
+int lq_scheme_is_pcm16(const lq_scheme* s) { return s ? s->ops->pcm16 != 0 : 0; }
 
 /* --------------------------------------------------------------- calls -- */
 

@@ -1,16 +1,18 @@
-/* Scheme families of the hw module: the bit-exact audio codecs `ulaw`,
- * `alaw` (ITU-T G.711) and `adpcm` (IMA-ADPCM, audioop-exact) on float data.
- * They work in the int16 sample domain: x in [-1, 1) is scaled by 32768,
- * rounded half-to-even and saturated to int16 (so 1.0 -> 32767); the
- * reconstruction is the decoded int16 / 32768. NaN: LQ_ERR_NUMERIC. The
- * tensor is one stream in C order (ADPCM starts from the zero state). */
+/* Scheme families of the hw module: the bit-exact audio codecs `g711-ulaw`,
+ * `g711-alaw` (ITU-T G.711) and `ima-adpcm` (IMA-ADPCM, audioop-exact) on
+ * float data. They work on 16-bit PCM samples (lq_scheme_is_pcm16): x in
+ * [-1, 1) is scaled by 32768, rounded half-to-even and saturated to int16
+ * (so 1.0 -> 32767); the reconstruction is the decoded int16 / 32768, so an
+ * int16 array s passes through exactly as s / 32768 (what `quant` does with
+ * int16 .npy input). NaN: LQ_ERR_NUMERIC. The tensor is one stream in C
+ * order (ADPCM starts from the zero state). */
 #include <math.h>
 #include <stdlib.h>
 
 #include "scheme/scheme_internal.h"
 
 enum { AUDIO_ULAW = 0, AUDIO_ALAW = 1, AUDIO_ADPCM = 2 };
-static const char* const audio_names[] = {"ulaw", "alaw", "adpcm"};
+static const char* const audio_names[] = {"g711-ulaw", "g711-alaw", "ima-adpcm"};
 static const char* const variant_names[] = {"g191", "sun"};
 
 typedef struct audio_state {
@@ -148,6 +150,7 @@ static const lq_scheme_ops audio_ops = {
     .encoded_size = audio_encoded_size,
     .encode = audio_encode,
     .decode = audio_decode,
+    .pcm16 = 1,
 };
 
 static lq_status audio_create(int kind, lq_scheme_args* a, void** state_out, const lq_scheme_ops** ops_out) {
@@ -162,12 +165,12 @@ static lq_status audio_create(int kind, lq_scheme_args* a, void** state_out, con
   return LQ_OK;
 }
 
-lq_status lq_scheme_create_ulaw(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) {
+lq_status lq_scheme_create_g711_ulaw(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) {
   return audio_create(AUDIO_ULAW, a, st, ops);
 }
-lq_status lq_scheme_create_alaw(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) {
+lq_status lq_scheme_create_g711_alaw(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) {
   return audio_create(AUDIO_ALAW, a, st, ops);
 }
-lq_status lq_scheme_create_adpcm(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) {
+lq_status lq_scheme_create_ima_adpcm(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) {
   return audio_create(AUDIO_ADPCM, a, st, ops);
 }

@@ -64,6 +64,8 @@ typedef struct lq_scheme_ops {
   lq_status (*encoded_size)(const void* st, const lq_shape* shape, size_t numel, size_t* bytes);
   lq_status (*encode)(void* st, const lq_shape* shape, size_t numel, const float* x, void* codes);
   lq_status (*decode)(void* st, const lq_shape* shape, size_t numel, const void* codes, float* y);
+  /* 1: an audio codec on 16-bit PCM, x = int16 / 32768 (lq_scheme_is_pcm16) */
+  int pcm16;
 } lq_scheme_ops;
 
 typedef lq_status (*lq_scheme_create_fn)(lq_scheme_args* args, void** state_out, const lq_scheme_ops** ops_out);

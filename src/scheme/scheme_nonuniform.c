@@ -1,8 +1,8 @@
-/* Scheme families of the nonuniform module: continuous companders
- * (`mulaw_compand`, `alaw_compand`), log / power-of-two codes (`log`),
- * additive powers-of-two (`apot`), LUT quantizers (`lut` with a .npy table,
- * `lloydmax` fitted to the data) and the closed-loop predictive coders
- * `delta` and `dpcm` (the tensor is one signal in C order). Data-fitted
+/* Scheme families of the nonuniform module: continuous companders (`ulaw`,
+ * `alaw`), log codes (`log2`, `logsqrt2`, generic `log`), power-of-two values
+ * (`pot`), additive powers-of-two (`apot`), LUT quantizers (`lut` with a .npy
+ * table, `lloyd` fitted to the data) and the closed-loop predictive coders
+ * `delta`, `dm` and `dpcm` (the tensor is one signal in C order). Data-fitted
  * parameters are documented per family in docs/scheme.md. */
 #include <math.h>
 #include <stdlib.h>
@@ -10,12 +10,12 @@
 
 #include "scheme/scheme_internal.h"
 
-enum { NU_MULAW, NU_ALAW, NU_LOG, NU_APOT, NU_LUT, NU_LLOYD, NU_DELTA, NU_DPCM };
-static const char* const nu_names[] = {"mulaw_compand", "alaw_compand", "log", "apot", "lut", "lloydmax", "delta", "dpcm"};
+enum { NU_MULAW, NU_ALAW, NU_LOG, NU_POT, NU_APOT, NU_LUT, NU_LLOYD, NU_DELTA, NU_DM, NU_DPCM };
 static const char* const base_names[] = {"2", "sqrt2"};
 
 typedef struct nu_state {
   int kind;
+  const char* name; /* the family name (static, from the registry) */
   int bits;
   /* companders */
   double param;
@@ -34,6 +34,11 @@ typedef struct nu_state {
   size_t unit_k;
   int order;
   double coef[32];
+  /* pot: sorted table index -> sign + exponent code; the top exponent */
+  uint8_t pot_code[256];
+  int emax;
+  /* dm */
+  lq_dm_config dm;
 } nu_state;
 
 static void nu_destroy(void* p) { free(p); }
@@ -41,7 +46,7 @@ static void nu_destroy(void* p) { free(p); }
 static lq_status absmax_finite(const nu_state* st, const float* x, size_t n, double* out) {
   float m = 0.0f;
   if (n) LQ_CHECK(lq_reduce_absmax_f32(x, n, &m));
-  if (!isfinite(m)) return lq_fail(LQ_ERR_NUMERIC, "%s: the data holds NaN or Inf", nu_names[st->kind]);
+  if (!isfinite(m)) return lq_fail(LQ_ERR_NUMERIC, "%s: the data holds NaN or Inf", st->name);
   *out = m;
   return LQ_OK;
 }
@@ -50,6 +55,40 @@ static int bits_for(size_t k) {
   int b = 0;
   while (((size_t)1 << b) < k) b++;
   return b;
+}
+
+/* pot: the levels {0, +-2^e : emax - K < e <= emax} (K = 2^(bits-1) - 1) are
+ * the base-2 log levels of lq_log_levels with fsr = emax + 1, sorted for the
+ * LUT quantizer (nearest in value), each with its sign + exponent code. The
+ * fitted emax is INQ's floor(log2(4 max|x| / 3)): the largest power of two
+ * max|x| rounds to in value. */
+static lq_status pot_fit(nu_state* st, size_t n, const float* x) {
+  if (!st->fixed) {
+    double amax = 0.0;
+    LQ_CHECK(absmax_finite(st, x, n, &amax));
+    int e = 0;
+    if (amax > 0.0) {
+      int k;
+      double f = frexp(amax, &k); /* amax = f 2^k, f in [0.5, 1): 4 amax / 3 >= 2^k iff f >= 0.75 */
+      e = f >= 0.75 ? k : k - 1;
+    }
+    st->emax = e < -101 ? -101 : e > 99 ? 99 : e;
+  }
+  lq_log_config lc = {st->bits, st->emax + 1, LQ_LOG_BASE2, 0};
+  float table[256];
+  size_t count;
+  LQ_CHECK(lq_log_levels(&lc, table, 256, &count));
+  size_t m = count / 2, K = m - 1; /* codes 1..K positive, m+1..m+K negative */
+  for (size_t j = 0; j < K; j++) {
+    st->levels[j] = table[m + K - j];
+    st->pot_code[j] = (uint8_t)(m + K - j);
+    st->levels[K + 1 + j] = table[1 + j];
+    st->pot_code[K + 1 + j] = (uint8_t)(1 + j);
+  }
+  st->levels[K] = 0.0f;
+  st->pot_code[K] = 0;
+  st->k = 2 * K + 1;
+  return LQ_OK;
 }
 
 /* Fits the parameters of the families that have any. */
@@ -97,9 +136,27 @@ static lq_status nu_fit(nu_state* st, size_t n, const float* x) {
       st->k = 2 * K - 1;
       return LQ_OK;
     }
+    case NU_POT: return pot_fit(st, n, x);
+    case NU_DM: {
+      if (st->fixed) {
+        st->dm.step = st->fixed_value;
+        return LQ_OK;
+      }
+      /* step: the mean |x[i] - x[i-1]| (x[-1] = 0), the average slope the
+       * staircase has to follow. */
+      double sum = 0.0;
+      for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)x[i] - (i ? (double)x[i - 1] : 0.0));
+        if (!isfinite(d)) return lq_fail(LQ_ERR_NUMERIC, "%s: the data holds NaN or Inf", st->name);
+        sum += d;
+      }
+      double s = n ? sum / (double)n : 0.0;
+      st->dm.step = s > 0.0 ? s : 1.0;
+      return LQ_OK;
+    }
     case NU_LLOYD: {
       if (n < st->k)
-        return lq_fail(LQ_ERR_INVALID_ARG, "lloydmax: %zu elements cannot fit k=%zu levels", n, st->k);
+        return lq_fail(LQ_ERR_INVALID_ARG, "lloyd: %zu elements cannot fit levels=%zu", n, st->k);
       return lq_lloyd_max_fit(x, NULL, n, st->k, NULL, st->levels, NULL);
     }
     case NU_DELTA:
@@ -122,7 +179,7 @@ static lq_status nu_fit(nu_state* st, size_t n, const float* x) {
         else
           for (int k = 0; k < st->order && (size_t)k < i; k++) pred += st->coef[k] * x[i - 1 - (size_t)k];
         double r = fabs((double)x[i] - pred);
-        if (!isfinite(r)) return lq_fail(LQ_ERR_NUMERIC, "%s: the data holds NaN or Inf", nu_names[st->kind]);
+        if (!isfinite(r)) return lq_fail(LQ_ERR_NUMERIC, "%s: the data holds NaN or Inf", st->name);
         if (r > rmax) rmax = r;
       }
       double s = rmax / (ldexp(1.0, st->bits - 1) - 1.0);
@@ -161,16 +218,31 @@ static lq_status nu_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
         for (size_t i = 0; i < numel; i++) codes[i] = ((uint8_t*)c)[i];
       break;
     }
+    case NU_POT:
     case NU_APOT:
     case NU_LUT:
     case NU_LLOYD: {
       for (size_t i = 0; i < numel; i++)
         if (isnan(x[i])) {
           free(c);
-          return lq_fail(LQ_ERR_NUMERIC, "%s: element %zu is NaN", nu_names[st->kind], i);
+          return lq_fail(LQ_ERR_NUMERIC, "%s: element %zu is NaN", st->name, i);
         }
       r = lq_lut_encode_f32(x, numel, st->levels, st->k, c);
       if (r == LQ_OK) r = lq_lut_decode_f32(c, numel, st->levels, st->k, y);
+      if (r == LQ_OK && codes)
+        for (size_t i = 0; i < numel; i++) {
+          uint8_t idx = ((uint8_t*)c)[i];
+          codes[i] = st->kind == NU_POT ? st->pot_code[idx] : idx;
+        }
+      break;
+    }
+    case NU_DM: {
+      for (size_t i = 0; i < numel; i++)
+        if (!isfinite(x[i])) {
+          free(c);
+          return lq_fail(LQ_ERR_NUMERIC, "%s: element %zu is not finite", st->name, i);
+        }
+      r = lq_dm_encode_f32(x, numel, &st->dm, c, y);
       if (r == LQ_OK && codes)
         for (size_t i = 0; i < numel; i++) codes[i] = ((uint8_t*)c)[i];
       break;
@@ -179,7 +251,7 @@ static lq_status nu_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
       for (size_t i = 0; i < numel; i++)
         if (!isfinite(x[i])) {
           free(c);
-          return lq_fail(LQ_ERR_NUMERIC, "%s: element %zu is not finite", nu_names[st->kind], i);
+          return lq_fail(LQ_ERR_NUMERIC, "%s: element %zu is not finite", st->name, i);
         }
       if (st->kind == NU_DELTA) r = lq_delta_encode_f32(x, numel, (float)st->scale, st->bits, c, y);
       else r = lq_dpcm_encode_f32(x, numel, st->coef, st->order, (float)st->scale, st->bits, c, y);
@@ -193,8 +265,8 @@ static lq_status nu_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
 }
 
 /* Code bits plus the stored parameters: a float32 scale (compander x_max,
- * APoT alpha, delta step), the log fsr as 8 bits, lloydmax's k float32
- * levels, DPCM's step and order coefficients as float32. */
+ * APoT alpha, delta / DM step), the log fsr / pot emax as 8 bits, lloyd's k
+ * float32 levels, DPCM's step and order coefficients as float32. */
 static lq_status nu_bits_per_element(const void* p, const lq_shape* shape, size_t numel, double* out) {
   const nu_state* st = p;
   (void)shape;
@@ -206,7 +278,9 @@ static lq_status nu_bits_per_element(const void* p, const lq_shape* shape, size_
       bits = bits_for(st->k);
       break;
     case NU_LLOYD: bits = bits_for(st->k); extra = 32.0 * (double)st->k; break;
-    case NU_LOG: bits = st->bits; extra = st->fixed ? 0 : 8; break;
+    case NU_LOG:
+    case NU_POT: bits = st->bits; extra = st->fixed ? 0 : 8; break;
+    case NU_DM: bits = 1; extra = st->fixed ? 0 : 32; break;
     case NU_DPCM: bits = st->bits; extra = 32.0 * st->order + (st->fixed ? 0 : 32); break;
     default: bits = st->bits; extra = st->fixed ? 0 : 32; break;
   }
@@ -219,7 +293,9 @@ static lq_status nu_code_range(const void* p, int32_t* qmin, int32_t* qmax) {
   switch (st->kind) {
     case NU_MULAW:
     case NU_ALAW: *qmin = 1, *qmax = (1 << st->bits) - 1; break;
-    case NU_LOG: *qmin = 0, *qmax = (1 << st->bits) - 1; break;
+    case NU_LOG:
+    case NU_POT: *qmin = 0, *qmax = (1 << st->bits) - 1; break;
+    case NU_DM: *qmin = 0, *qmax = 1; break;
     case NU_APOT: *qmin = 0, *qmax = (int32_t)(2 * st->unit_k - 2); break;
     case NU_LUT:
     case NU_LLOYD: *qmin = 0, *qmax = (int32_t)st->k - 1; break;
@@ -239,6 +315,23 @@ static lq_status nu_params_json(const void* p, lq_sbuf* b) {
       lq_sbuf_json_float(b, st->scale);
       break;
     case NU_LOG: lq_sbuf_printf(b, ", \"bits\": %d, \"base\": \"%s\", \"fsr\": %d", st->bits, base_names[st->base], st->fsr); break;
+    case NU_POT:
+      lq_sbuf_printf(b, ", \"bits\": %d, \"emax\": %d, \"k\": %zu, \"levels\": [", st->bits, st->emax, st->k);
+      for (size_t i = 0; i < st->k; i++) {
+        if (i) lq_sbuf_printf(b, ", ");
+        lq_sbuf_json_float(b, st->levels[i]);
+      }
+      lq_sbuf_printf(b, "]");
+      break;
+    case NU_DM:
+      lq_sbuf_printf(b, ", \"bits\": 1, \"step\": ");
+      lq_sbuf_json_float(b, st->dm.step);
+      lq_sbuf_printf(b, ", \"adaptive\": %d", st->dm.adaptive);
+      if (st->dm.adaptive) {
+        lq_sbuf_printf(b, ", \"run\": %d, \"growth\": ", st->dm.run);
+        lq_sbuf_json_float(b, st->dm.growth);
+      }
+      break;
     case NU_DELTA:
     case NU_DPCM:
       lq_sbuf_printf(b, ", \"bits\": %d, \"step\": ", st->bits);
@@ -293,10 +386,13 @@ static lq_status load_lut(nu_state* st, const char* path) {
   return lq_lut_thresholds(st->levels, st->k, t); /* sorted and finite */
 }
 
-static lq_status nu_create(int kind, lq_scheme_args* a, void** state_out, const lq_scheme_ops** ops_out) {
+/* base: the fixed log base of log2 / logsqrt2, -1 for `log` (key base). */
+static lq_status nu_create(int kind, int base_fixed, lq_scheme_args* a, void** state_out,
+                           const lq_scheme_ops** ops_out) {
   nu_state* st = calloc(1, sizeof *st);
-  if (!st) return lq_fail(LQ_ERR_OUT_OF_MEMORY, "%s: out of memory", nu_names[kind]);
+  if (!st) return lq_fail(LQ_ERR_OUT_OF_MEMORY, "%s: out of memory", a->family);
   st->kind = kind;
+  st->name = a->family;
   lq_status s = LQ_OK;
   int64_t v;
   switch (kind) {
@@ -311,13 +407,29 @@ static lq_status nu_create(int kind, lq_scheme_args* a, void** state_out, const 
       if (s == LQ_OK) s = lq_scheme_arg_float(a, "xmax", 0.0, 1, 3.4e38, 1.0, &st->fixed_value, &st->fixed);
       break;
     case NU_LOG: {
-      int base = 0;
+      int base = base_fixed;
       s = lq_scheme_arg_int(a, "bits", 2, 8, 4, &v, NULL);
       st->bits = (int)v;
-      if (s == LQ_OK) s = lq_scheme_arg_enum(a, "base", base_names, 2, 0, &base, NULL);
+      if (s == LQ_OK && base_fixed < 0) s = lq_scheme_arg_enum(a, "base", base_names, 2, 0, &base, NULL);
       st->base = (lq_log_base)base;
       if (s == LQ_OK) s = lq_scheme_arg_int(a, "fsr", -100, 100, 0, &v, &st->fixed);
       st->fsr = (int)v;
+      break;
+    }
+    case NU_POT:
+      s = lq_scheme_arg_int(a, "bits", 2, 8, 4, &v, NULL);
+      st->bits = (int)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "emax", -101, 99, 0, &v, &st->fixed);
+      st->emax = (int)v;
+      break;
+    case NU_DM: {
+      int64_t adaptive = 0, run = 3;
+      double growth = 1.5;
+      s = lq_scheme_arg_float(a, "step", 0.0, 1, 3.4e38, 1.0, &st->fixed_value, &st->fixed);
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "adaptive", 0, 1, 0, &adaptive, NULL);
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "run", 2, 16, 3, &run, NULL);
+      if (s == LQ_OK) s = lq_scheme_arg_float(a, "growth", 1.0, 1, 1e3, 1.5, &growth, NULL);
+      st->dm = (lq_dm_config){st->fixed_value, (int)adaptive, (int)run, growth, 0.0, 0.0};
       break;
     }
     case NU_APOT:
@@ -341,7 +453,7 @@ static lq_status nu_create(int kind, lq_scheme_args* a, void** state_out, const 
       break;
     }
     case NU_LLOYD:
-      s = lq_scheme_arg_int(a, "k", 2, 256, 16, &v, NULL);
+      s = lq_scheme_arg_int(a, "levels", 2, 256, 16, &v, NULL);
       st->k = (size_t)v;
       break;
     default: /* delta, dpcm */
@@ -353,7 +465,7 @@ static lq_status nu_create(int kind, lq_scheme_args* a, void** state_out, const 
       }
       if (s == LQ_OK) s = lq_scheme_arg_float(a, "step", 0.0, 1, 3.4e38, 1.0, &st->fixed_value, &st->fixed);
       if (s == LQ_OK && st->fixed && !((float)st->fixed_value > 0.0f))
-        s = lq_fail(LQ_ERR_INVALID_ARG, "%s: step=%g underflows float", nu_names[kind], st->fixed_value);
+        s = lq_fail(LQ_ERR_INVALID_ARG, "%s: step=%g underflows float", st->name, st->fixed_value);
       break;
   }
   if (s != LQ_OK) {
@@ -365,13 +477,17 @@ static lq_status nu_create(int kind, lq_scheme_args* a, void** state_out, const 
   return LQ_OK;
 }
 
-#define LQ_NU_CREATE(fn, kind) \
-  lq_status fn(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) { return nu_create(kind, a, st, ops); }
-LQ_NU_CREATE(lq_scheme_create_mulaw_compand, NU_MULAW)
-LQ_NU_CREATE(lq_scheme_create_alaw_compand, NU_ALAW)
-LQ_NU_CREATE(lq_scheme_create_log, NU_LOG)
-LQ_NU_CREATE(lq_scheme_create_apot, NU_APOT)
-LQ_NU_CREATE(lq_scheme_create_lut, NU_LUT)
-LQ_NU_CREATE(lq_scheme_create_lloydmax, NU_LLOYD)
-LQ_NU_CREATE(lq_scheme_create_delta, NU_DELTA)
-LQ_NU_CREATE(lq_scheme_create_dpcm, NU_DPCM)
+#define LQ_NU_CREATE(fn, kind, base) \
+  lq_status fn(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) { return nu_create(kind, base, a, st, ops); }
+LQ_NU_CREATE(lq_scheme_create_ulaw, NU_MULAW, -1)
+LQ_NU_CREATE(lq_scheme_create_alaw, NU_ALAW, -1)
+LQ_NU_CREATE(lq_scheme_create_log2, NU_LOG, LQ_LOG_BASE2)
+LQ_NU_CREATE(lq_scheme_create_logsqrt2, NU_LOG, LQ_LOG_BASE_SQRT2)
+LQ_NU_CREATE(lq_scheme_create_log, NU_LOG, -1)
+LQ_NU_CREATE(lq_scheme_create_pot, NU_POT, -1)
+LQ_NU_CREATE(lq_scheme_create_apot, NU_APOT, -1)
+LQ_NU_CREATE(lq_scheme_create_lut, NU_LUT, -1)
+LQ_NU_CREATE(lq_scheme_create_lloyd, NU_LLOYD, -1)
+LQ_NU_CREATE(lq_scheme_create_delta, NU_DELTA, -1)
+LQ_NU_CREATE(lq_scheme_create_dm, NU_DM, -1)
+LQ_NU_CREATE(lq_scheme_create_dpcm, NU_DPCM, -1)

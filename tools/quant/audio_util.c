@@ -95,3 +95,18 @@ void cli_snr_i16(const int16_t* x, const int16_t* y, size_t n, size_t seg, doubl
 void cli_snr_f32(const float* x, const float* y, size_t n, size_t seg, double* snr_out, double* seg_out) {
   LQ_CLI_SNR_BODY
 }
+
+int cli_pcm16_input(const lq_scheme* sc, const cli_tensor* t, const char* path, float* scale) {
+  *scale = 1.0f;
+  if (!lq_scheme_is_pcm16(sc) || t->pcm16_scaled) return 0;
+  switch (t->file_dtype) {
+    case LQ_NPY_S16: *scale = 32768.0f; return 0;
+    case LQ_NPY_F32:
+    case LQ_NPY_F64:
+    case LQ_NPY_F16: return 0;
+    default:
+      return cli_usage_error("%s: scheme '%s' takes int16 PCM samples (.npy int16) or floats in [-1, 1); "
+                             "this array is %s",
+                             path, lq_scheme_spec(sc), lq_npy_dtype_name(t->file_dtype));
+  }
+}

@@ -37,6 +37,7 @@ typedef struct cli_tensor {
   size_t n;
   lq_shape shape;
   lq_npy_dtype file_dtype;
+  int pcm16_scaled; /* x already holds int16 samples / 32768 (a WAV file) */
 } cli_tensor;
 
 /* Loads path into t; on failure prints the reason and returns the exit status. */
@@ -83,10 +84,18 @@ void usage_audio(FILE* out);
 int cli_load_wav_pcm16(const char* path, int16_t** pcm, lq_wav_info* info);
 void cli_snr_i16(const int16_t* x, const int16_t* y, size_t n, size_t seg, double* snr_out, double* seg_out);
 void cli_snr_f32(const float* x, const float* y, size_t n, size_t seg, double* snr_out, double* seg_out);
+/* How tensor t (from `path`) feeds scheme sc. PCM16 schemes
+ * (lq_scheme_is_pcm16: g711-ulaw, g711-alaw, ima-adpcm) take an int16 array as
+ * samples: *scale = 32768 (divide the input by it, multiply the output; both
+ * exact); float arrays and WAV samples as they are, floats in [-1, 1)
+ * (*scale = 1); any other integer dtype is refused (message, returns 2).
+ * Other schemes: *scale = 1. Returns 0 when t can be used. */
+int cli_pcm16_input(const lq_scheme* sc, const cli_tensor* t, const char* path, float* scale);
 /* cli_eval_run with audio columns: channels > 0 adds snr_db and segsnr_db
- * (segments of 256 frames); 0 is plain cli_eval_run. */
+ * (segments of 256 frames); 0 is plain cli_eval_run. path names the input in
+ * messages (cli_pcm16_input). */
 int cli_eval_run_audio(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title,
-                       unsigned channels);
+                       unsigned channels, const char* path);
 
 int cmd_observe(int argc, char** argv);
 void usage_observe(FILE* out);

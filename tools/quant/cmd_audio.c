@@ -1,59 +1,30 @@
 /* quant audio: WAV encode/decode with the G.711 and IMA-ADPCM codecs, and an
  * SNR / segmental-SNR evaluation of every codec on one file. Output files are
- * written atomically (temporary file in the same directory, then rename). */
-#include <errno.h>
+ * written atomically (lq_file_write_atomic) and never over the input. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
 void usage_audio(FILE* out) {
   fprintf(out,
-          "usage: quant audio encode ulaw|alaw|adpcm IN.wav -o OUT.wav [--variant g191|sun] [--block-align N]\n"
-          "       quant audio decode IN.wav -o OUT.wav\n"
-          "       quant audio eval IN.wav [--json]\n\n"
-          "encode: PCM16 (or any supported) WAV -> G.711 mu-law (tag 7), A-law (tag 6) or IMA-ADPCM (tag 0x11).\n"
-          "        mu-law variant: g191 (ITU-T G.191, default) or sun (CPython audioop / sox).\n"
-          "decode: any supported WAV -> PCM16 WAV.\n"
-          "eval:   SNR and segmental SNR (256-frame segments, clamped to [-10, 35] dB, silent segments\n"
-          "        skipped) of ulaw (sun), ulaw_g191, alaw and adpcm on the file's samples.\n"
+          "usage: quant audio encode --codec g711-ulaw|g711-alaw|ima-adpcm IN.wav OUT.wav\n"
+          "                          [--variant g191|sun] [--block-align N]\n"
+          "       quant audio decode IN.wav OUT.wav\n"
+          "       quant audio eval IN.wav [--json]\n"
+          "  (OUT.wav may also be given as -o OUT.wav)\n\n"
+          "encode: PCM16 WAV (or any WAV decode reads) -> G.711 mu-law (format tag 7),\n"
+          "        A-law (tag 6) or IMA-ADPCM (tag 0x11; --block-align N bytes per block,\n"
+          "        default 256 per channel). mu-law --variant: g191 (ITU-T G.191, default)\n"
+          "        or sun (CPython audioop / sox).\n"
+          "decode: a PCM16, mu-law, A-law or IMA-ADPCM WAV -> PCM16 WAV.\n"
+          "eval:   SNR and segmental SNR (256-frame segments, clamped to [-10, 35] dB, silent\n"
+          "        segments skipped) of g711-ulaw, g711-ulaw:variant=sun, g711-alaw and\n"
+          "        ima-adpcm on the file's samples.\n"
+          "Outputs are written atomically and never over the input.\n"
           "exit status: 0 ok, 1 failure, 2 bad usage or malformed/unsupported input.\n");
-}
-
-static int write_atomic(const char* path, const uint8_t* data, size_t len) {
-  size_t pl = strlen(path);
-  char* tmp = malloc(pl + 16);
-  if (!tmp) return cli_fail("out of memory");
-  memcpy(tmp, path, pl);
-  memcpy(tmp + pl, ".tmp.XXXXXX", 12);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int rc = cli_fail("cannot create a temporary file next to '%s': %s", path, strerror(errno));
-    free(tmp);
-    return rc;
-  }
-  size_t off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, data + off, len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    off += (size_t)w;
-  }
-  int ok = off == len && fsync(fd) == 0;
-  ok = close(fd) == 0 && ok;
-  if (!ok || rename(tmp, path) != 0) {
-    int rc = cli_fail("cannot write '%s': %s", path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return rc;
-  }
-  free(tmp);
-  return 0;
 }
 
 static int save_wav(const char* path, const int16_t* pcm, const lq_wav_info* info, lq_wav_format fmt,
@@ -64,7 +35,8 @@ static int save_wav(const char* path, const int16_t* pcm, const lq_wav_info* inf
   uint8_t* out = malloc(sz);
   if (!out) return cli_fail("out of memory");
   s = lq_wav_encode(pcm, info->frames, info->channels, info->sample_rate, fmt, var, align, out, sz, &w);
-  int rc = s != LQ_OK ? cli_lib_error("encode", s) : write_atomic(path, out, w);
+  if (s == LQ_OK) s = lq_file_write_atomic(path, out, w);
+  int rc = s != LQ_OK ? cli_lib_error(path, s) : 0;
   free(out);
   return rc;
 }
@@ -75,10 +47,10 @@ typedef struct {
   lq_g711_variant var;
 } codec;
 
-static const codec codecs[] = {{"ulaw", LQ_WAV_ULAW, LQ_G711_SUN},
-                               {"ulaw_g191", LQ_WAV_ULAW, LQ_G711_G191},
-                               {"alaw", LQ_WAV_ALAW, LQ_G711_G191},
-                               {"adpcm", LQ_WAV_IMA_ADPCM, LQ_G711_G191}};
+static const codec codecs[] = {{"g711-ulaw", LQ_WAV_ULAW, LQ_G711_G191},
+                               {"g711-ulaw:variant=sun", LQ_WAV_ULAW, LQ_G711_SUN},
+                               {"g711-alaw", LQ_WAV_ALAW, LQ_G711_G191},
+                               {"ima-adpcm", LQ_WAV_IMA_ADPCM, LQ_G711_G191}};
 
 /* Encodes then decodes through an in-memory WAV, so eval measures exactly
  * what `encode` + `decode` would produce. */
@@ -108,58 +80,74 @@ int cmd_audio(int argc, char** argv) {
     usage_audio(stdout);
     return 0;
   }
-  const char *in = NULL, *out = NULL, *codec_name = NULL, *variant = "g191";
+  const char *in = NULL, *out = NULL, *codec_name = NULL, *variant = NULL;
   int json = 0;
   uint32_t align = 0;
-  int is_encode = strcmp(sub, "encode") == 0;
-  if (!is_encode && strcmp(sub, "decode") != 0 && strcmp(sub, "eval") != 0)
-    return cli_usage_error("audio: unknown subcommand '%s'", sub);
+  int is_encode = strcmp(sub, "encode") == 0, is_eval = strcmp(sub, "eval") == 0;
+  if (!is_encode && !is_eval && strcmp(sub, "decode") != 0)
+    return cli_usage_error("audio: unknown subcommand '%s' (encode, decode, eval)", sub);
   for (int i = 2; i < argc; i++) {
     const char* a = argv[i];
-    if (strcmp(a, "-o") == 0 || strcmp(a, "--variant") == 0 || strcmp(a, "--block-align") == 0) {
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage_audio(stdout);
+      return 0;
+    }
+    if (strcmp(a, "-o") == 0 || strcmp(a, "--codec") == 0 || strcmp(a, "--variant") == 0 ||
+        strcmp(a, "--block-align") == 0) {
       if (i + 1 >= argc) return cli_usage_error("audio: %s needs a value", a);
       const char* v = argv[++i];
-      if (a[1] == 'o') out = v;
-      else if (a[2] == 'v') variant = v;
-      else {
+      const char** dst = a[1] == 'o' ? &out : a[2] == 'c' ? &codec_name : a[2] == 'v' ? &variant : NULL;
+      if (dst) {
+        if (*dst) return cli_usage_error("audio: %s given twice (or OUT.wav given twice)", a);
+        *dst = v;
+      } else {
         char* end;
         unsigned long b = strtoul(v, &end, 10);
-        if (*end || b == 0 || b > 65535) return cli_usage_error("audio: bad --block-align '%s'", v);
+        if (*end || v[0] == '-' || b == 0 || b > 65535) return cli_usage_error("audio: bad --block-align '%s'", v);
         align = (uint32_t)b;
       }
-    } else if (strcmp(a, "--json") == 0) {
+    } else if (strcmp(a, "--json") == 0 && is_eval) {
       json = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error("audio: unknown option '%s'", a);
-    } else if (is_encode && !codec_name) {
-      codec_name = a;
+      return cli_usage_error("audio %s: unknown option '%s'", sub, a);
     } else if (!in) {
       in = a;
+    } else if (!out && !is_eval) {
+      out = a;
     } else {
-      return cli_usage_error("audio: unexpected argument '%s'", a);
+      return cli_usage_error("audio %s: unexpected argument '%s'", sub, a);
     }
   }
-  if (!in) return cli_usage_error("audio %s: missing input file", sub);
-  if (strcmp(sub, "eval") != 0 && !out) return cli_usage_error("audio %s: missing -o OUT.wav", sub);
-  if (strcmp(sub, "eval") == 0 && (out || align)) return cli_usage_error("audio eval: -o/--block-align do not apply");
+  if (!in) return cli_usage_error("audio %s: missing input file IN.wav", sub);
+  if (!is_eval && !out) return cli_usage_error("audio %s: missing output file OUT.wav", sub);
+  if (!is_encode && (codec_name || variant || align))
+    return cli_usage_error("audio %s: --codec, --variant and --block-align apply to encode only", sub);
   lq_wav_format fmt = LQ_WAV_PCM16;
   lq_g711_variant var = LQ_G711_G191;
   if (is_encode) {
-    if (!codec_name) return cli_usage_error("audio encode: missing codec (ulaw, alaw, adpcm)");
-    if (strcmp(codec_name, "ulaw") == 0) fmt = LQ_WAV_ULAW;
-    else if (strcmp(codec_name, "alaw") == 0) fmt = LQ_WAV_ALAW;
-    else if (strcmp(codec_name, "adpcm") == 0) fmt = LQ_WAV_IMA_ADPCM;
-    else return cli_usage_error("audio encode: unknown codec '%s' (ulaw, alaw, adpcm)", codec_name);
-    if (strcmp(variant, "g191") == 0) var = LQ_G711_G191;
+    if (!codec_name) return cli_usage_error("audio encode: missing --codec (g711-ulaw, g711-alaw, ima-adpcm)");
+    if (strcmp(codec_name, "g711-ulaw") == 0) fmt = LQ_WAV_ULAW;
+    else if (strcmp(codec_name, "g711-alaw") == 0) fmt = LQ_WAV_ALAW;
+    else if (strcmp(codec_name, "ima-adpcm") == 0) fmt = LQ_WAV_IMA_ADPCM;
+    else return cli_usage_error("audio encode: unknown codec '%s' (g711-ulaw, g711-alaw, ima-adpcm)", codec_name);
+    if (variant && fmt != LQ_WAV_ULAW) return cli_usage_error("audio encode: --variant applies to g711-ulaw only");
+    if (!variant || strcmp(variant, "g191") == 0) var = LQ_G711_G191;
     else if (strcmp(variant, "sun") == 0) var = LQ_G711_SUN;
     else return cli_usage_error("audio encode: unknown --variant '%s' (g191, sun)", variant);
-    if (align && fmt != LQ_WAV_IMA_ADPCM) return cli_usage_error("audio encode: --block-align applies to adpcm only");
+    if (align && fmt != LQ_WAV_IMA_ADPCM)
+      return cli_usage_error("audio encode: --block-align applies to ima-adpcm only");
+  }
+  if (!is_eval) {
+    const char* outputs[1] = {out};
+    const char* inputs[1] = {in};
+    int rc = cli_check_outputs(outputs, 1, inputs, 1);
+    if (rc) return rc;
   }
   int16_t* pcm = NULL;
   lq_wav_info info;
   int rc = cli_load_wav_pcm16(in, &pcm, &info);
   if (rc) return rc;
-  if (strcmp(sub, "eval") != 0) {
+  if (!is_eval) {
     rc = save_wav(out, pcm, &info, fmt, var, align);
     free(pcm);
     return rc;

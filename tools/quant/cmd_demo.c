@@ -47,7 +47,8 @@ static const char* const act_specs[] = {
 #define AUDIO_RATE 8000
 #define AUDIO_N (2 * AUDIO_RATE)
 static const char* const audio_specs[] = {
-    "ulaw", "alaw", "adpcm", "dpcm:order=2:bits=4", "int8", "mulaw_compand:bits=8",
+    "g711-ulaw", "g711-alaw", "ima-adpcm", "ulaw", "alaw", "dpcm:order=2:bits=4", "delta:bits=4", "dm:adaptive=1",
+    "int8",
 };
 
 void usage_demo(FILE* out) {
@@ -132,7 +133,7 @@ static int run_table(const char* const* specs, size_t n, const cli_tensor* t, co
       break;
     }
   }
-  if (!rc) rc = cli_eval_run_audio(sc, n, t, 0, title, channels);
+  if (!rc) rc = cli_eval_run_audio(sc, n, t, 0, title, channels, "demo data");
   for (size_t i = 0; i < ok; i++) lq_scheme_destroy(sc[i]);
   free(sc);
   return rc;
@@ -145,6 +146,8 @@ int cmd_demo(int argc, char** argv) {
     return cli_usage_error("demo: unknown option '%s'", argv[i]);
   }
   cli_tensor t;
+  memset(&t, 0, sizeof t);
+  t.file_dtype = LQ_NPY_F32; /* generated floats; audio samples are in [-1, 1) */
   size_t cap = (size_t)W_ROWS * W_COLS > (size_t)A_ROWS * A_COLS ? (size_t)W_ROWS * W_COLS : (size_t)A_ROWS * A_COLS;
   t.x = malloc(cap * sizeof(float));
   if (!t.x) return cli_fail("demo: out of memory");

@@ -20,18 +20,31 @@ void usage_eval(FILE* out) {
           "  [-1, 1), shape [frames] (mono) or [frames, channels]; two more columns,\n"
           "  snr_db and segsnr_db (JSON keys of the same names): segmental SNR is the\n"
           "  mean per-segment SNR over segments of 256 frames, clamped to [-10, 35] dB,\n"
-          "  silent segments skipped (the same code as `quant audio eval`).\n");
+          "  silent segments skipped (the same code as `quant audio eval`).\n"
+          "  PCM16 schemes (g711-ulaw, g711-alaw, ima-adpcm) on an int16 IN.npy see the\n"
+          "  samples / 32768 and their output is scaled back: metrics stay in the\n"
+          "  file's units (int16 steps); a float IN.npy is read as samples / 32768.\n");
 }
 
 typedef struct eval_row {
   double bpe, mse, sqnr, maxerr, seconds, snr, segsnr;
 } eval_row;
 
-static lq_status eval_one(lq_scheme* sc, const cli_tensor* t, float* y, eval_row* r, unsigned channels) {
+/* scale != 1 (a PCM16 scheme on int16 samples): the scheme sees x / scale
+ * (exact) and y is scaled back, so every metric is in the file's units. */
+static lq_status eval_one(lq_scheme* sc, const cli_tensor* t, float* y, eval_row* r, unsigned channels,
+                          float scale) {
+  const float* x = t->x;
+  if (scale != 1.0f) {
+    for (size_t i = 0; i < t->n; i++) y[i] = t->x[i] / scale;
+    x = y; /* roundtrip works in place */
+  }
   double t0 = cli_now();
-  lq_status s = lq_scheme_roundtrip(sc, &t->shape, t->x, y, NULL);
+  lq_status s = lq_scheme_roundtrip(sc, &t->shape, x, y, NULL);
   r->seconds = cli_now() - t0;
   if (s != LQ_OK) return s;
+  if (scale != 1.0f)
+    for (size_t i = 0; i < t->n; i++) y[i] *= scale;
   s = lq_scheme_bits_per_element(sc, &t->shape, &r->bpe);
   if (s != LQ_OK) return s;
   double se = 0.0, sx = 0.0, me = 0.0;
@@ -49,7 +62,7 @@ static lq_status eval_one(lq_scheme* sc, const cli_tensor* t, float* y, eval_row
 }
 
 int cli_eval_run(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title) {
-  return cli_eval_run_audio(schemes, nschemes, t, json, title, 0);
+  return cli_eval_run_audio(schemes, nschemes, t, json, title, 0, "input");
 }
 
 static void print_audio_num(double v) {
@@ -58,7 +71,7 @@ static void print_audio_num(double v) {
 }
 
 int cli_eval_run_audio(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title,
-                       unsigned channels) {
+                       unsigned channels, const char* path) {
   float* y = malloc((t->n ? t->n : 1) * sizeof *y);
   if (!y) return cli_fail("eval: out of memory");
   eval_row* rows = calloc(nschemes, sizeof *rows);
@@ -67,10 +80,19 @@ int cli_eval_run_audio(lq_scheme* const* schemes, size_t nschemes, const cli_ten
     return cli_fail("eval: out of memory");
   }
   int rc = 0;
+  float* scales = malloc((nschemes ? nschemes : 1) * sizeof *scales);
+  if (!scales) {
+    free(rows);
+    free(y);
+    return cli_fail("eval: out of memory");
+  }
+  /* Refuse an unusable input before any work. */
+  for (size_t i = 0; i < nschemes; i++)
+    if ((rc = cli_pcm16_input(schemes[i], t, path, &scales[i])) != 0) goto done;
   cli_progress_begin();
   for (size_t i = 0; i < nschemes; i++) {
     cli_progress("eval", i, nschemes);
-    lq_status s = eval_one(schemes[i], t, y, &rows[i], channels);
+    lq_status s = eval_one(schemes[i], t, y, &rows[i], channels, scales[i]);
     if (s != LQ_OK) {
       cli_progress_end();
       rc = cli_lib_error(lq_scheme_spec(schemes[i]), s);
@@ -123,6 +145,7 @@ int cli_eval_run_audio(lq_scheme* const* schemes, size_t nschemes, const cli_ten
     }
   }
 done:
+  free(scales);
   free(rows);
   free(y);
   return rc;
@@ -150,6 +173,7 @@ static int load_wav_f32(const char* path, cli_tensor* t, unsigned* channels) {
   free(pcm);
   t->n = n;
   t->file_dtype = LQ_NPY_S16;
+  t->pcm16_scaled = 1;
   t->shape.ndim = info.channels == 1 ? 1 : 2;
   t->shape.dims[0] = (int64_t)info.frames;
   t->shape.dims[1] = (int64_t)info.channels;
@@ -225,7 +249,7 @@ int cmd_eval(int argc, char** argv) {
   if (len >= 4 && strcasecmp(in + len - 4, ".wav") == 0) rc = load_wav_f32(in, &t, &channels);
   else rc = cli_load_npy_f32(in, &t);
   if (!rc) {
-    rc = cli_eval_run_audio(schemes, n, &t, json, NULL, channels);
+    rc = cli_eval_run_audio(schemes, n, &t, json, NULL, channels, in);
     cli_tensor_free(&t);
   }
   for (size_t i = 0; i < n; i++) lq_scheme_destroy(schemes[i]);

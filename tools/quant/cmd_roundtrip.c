@@ -15,6 +15,10 @@ void usage_roundtrip(FILE* out) {
           "            integer dtype that holds the scheme's code range)\n"
           "  --params  JSON with the parameters: \"scale\" and \"zero_point\" arrays, \"qmin\",\n"
           "            \"qmax\", \"bits\", ... (docs/cli.md)\n"
+          "  PCM16 schemes (g711-ulaw, g711-alaw, ima-adpcm) take int16 samples: an int16\n"
+          "  IN.npy gives an int16 OUT.npy (the decoded samples) and uint8 codes, one per\n"
+          "  sample in stream order (0..255 G.711, 0..15 ADPCM); a float IN.npy is read\n"
+          "  as samples / 32768 in [-1, 1); other integer dtypes are refused.\n"
           "  Outputs are replaced atomically; an output naming an input is refused.\n");
 }
 
@@ -89,6 +93,15 @@ int cmd_roundtrip(int argc, char** argv) {
     lq_scheme_destroy(sc);
     return rc;
   }
+  float pcm_scale = 1.0f;
+  if ((rc = cli_pcm16_input(sc, &t, in, &pcm_scale)) != 0) {
+    cli_tensor_free(&t);
+    lq_scheme_destroy(sc);
+    return rc;
+  }
+  /* int16 samples s become s / 32768 (exact); the result is scaled back below. */
+  if (pcm_scale != 1.0f)
+    for (size_t i = 0; i < t.n; i++) t.x[i] /= pcm_scale;
   float* y = malloc((t.n ? t.n : 1) * sizeof *y);
   int32_t* codes = codes_path ? malloc((t.n ? t.n : 1) * sizeof *codes) : NULL;
   void* narrow = NULL;
@@ -119,7 +132,8 @@ int cmd_roundtrip(int argc, char** argv) {
     }
   }
   if (codes_path) {
-    lq_npy_dtype dt = code_dtype(qmin, qmax);
+    /* PCM16 codecs: byte codes (G.711 bytes, ADPCM nibbles) as uint8. */
+    lq_npy_dtype dt = lq_scheme_is_pcm16(sc) && qmin >= 0 && qmax <= 255 ? LQ_NPY_U8 : code_dtype(qmin, qmax);
     narrow = malloc((t.n ? t.n : 1) * lq_npy_dtype_size(dt));
     if (!narrow) {
       rc = cli_fail("roundtrip: out of memory");
@@ -131,7 +145,20 @@ int cmd_roundtrip(int argc, char** argv) {
       goto done;
     }
   }
-  if ((s = lq_npy_write_file(out, LQ_NPY_F32, t.shape.ndim, t.shape.dims, y)) != LQ_OK) rc = cli_lib_error("-o", s);
+  if (pcm_scale != 1.0f) {
+    /* Decoded samples are int16 / 32768 exactly: y * 32768 is the int16. */
+    int16_t* pcm = malloc((t.n ? t.n : 1) * sizeof *pcm);
+    if (!pcm) {
+      rc = cli_fail("roundtrip: out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < t.n; i++) pcm[i] = (int16_t)(y[i] * pcm_scale);
+    if ((s = lq_npy_write_file(out, LQ_NPY_S16, t.shape.ndim, t.shape.dims, pcm)) != LQ_OK)
+      rc = cli_lib_error("-o", s);
+    free(pcm);
+  } else if ((s = lq_npy_write_file(out, LQ_NPY_F32, t.shape.ndim, t.shape.dims, y)) != LQ_OK) {
+    rc = cli_lib_error("-o", s);
+  }
 done:
   free(json);
   free(narrow);
