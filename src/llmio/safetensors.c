@@ -182,7 +182,7 @@ static lq_status parse_value(jparser* j, int depth, size_t* out) {
   ws(j);
   if (j->p >= j->end) return lq_fail(LQ_ERR_FORMAT, "safetensors header: truncated JSON");
   unsigned c = *j->p;
-  size_t id;
+  size_t id = 0;
   if (c == '{' || c == '[') {
     int obj = c == '{';
     LQ_CHECK(new_node(j, obj ? J_OBJ : J_ARR, &id));
