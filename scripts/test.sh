@@ -35,7 +35,7 @@ stage_consumer() {
   deps
   local prefix build
   prefix=$(mktemp -d) build=$(mktemp -d)
-  cmake --preset release >/dev/null
+  cmake --preset release "${werror[@]}" >/dev/null
   cmake --build --preset release -j"$jobs"
   cmake --install build/release --prefix "$prefix" >/dev/null
   test -x "$prefix/bin/quant"

@@ -245,6 +245,11 @@ static void test_minifloat(void** state) {
   /* E5M2 (2 mantissa bits): 0.2 -> 1.5 * 2^-3 = 0.1875; sat=0: -1000 stays finite (max 57344) */
   roundtrip("fp8_e5m2:fit=none:sat=0", sh, x, y, NULL);
   assert_true(y[0] == 0.3125f && y[1] == 0.1875f && y[2] == -1024.0f);
+  /* the spellings fp8-e4m3 / fp8-e5m2 are the same schemes */
+  roundtrip("fp8-e5m2:fit=none:sat=0", sh, x, y, NULL);
+  assert_true(y[0] == 0.3125f && y[1] == 0.1875f && y[2] == -1024.0f);
+  roundtrip("fp8-e4m3:fit=none", sh, x, y, NULL);
+  assert_true(y[0] == 0.3125f && y[1] == 0.203125f && y[2] == -448.0f);
   /* fit=tensor: s = amax / 448, y = s * e4m3(x / s) */
   float w[256], v[256];
   for (int i = 0; i < 256; i++) w[i] = lq_test_uniform(3, (uint64_t)i, -0.1f, 0.1f);
