@@ -236,6 +236,111 @@ static void test_write_matches_fixture(void** state) {
   free(file);
 }
 
+
+static unsigned char* slurp(const char* path, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char* b = malloc(n > 0 ? (size_t)n : 1);
+  *len = fread(b, 1, (size_t)n, f);
+  fclose(f);
+  return b;
+}
+
+/* Streaming write: the same bytes as write_mem for the same tensors, any
+ * chunking; state errors; aborted streams leave nothing behind. */
+static void test_stream(void** state) {
+  (void)state;
+  float a[48], b[40];
+  unsigned char q[34 * 2];
+  for (int i = 0; i < 48; i++) a[i] = (float)i * 0.5f - 3.0f;
+  for (int i = 0; i < 40; i++) b[i] = (float)(i * i) * 0.01f;
+  assert_int_equal(lq_ggml_quantize(LQ_GGML_Q8_0, a, 32, q), LQ_OK);
+  assert_int_equal(lq_ggml_quantize(LQ_GGML_Q8_0, a + 16, 32, q + 34), LQ_OK);
+  uint64_t ne_a[2] = {12, 4}, ne_b[1] = {40}, ne_q[1] = {64}, ne_e[1] = {0};
+  lq_gguf_writer *ref, *w;
+  assert_int_equal(lq_gguf_writer_create(&ref), LQ_OK);
+  assert_int_equal(lq_gguf_writer_create(&w), LQ_OK);
+  lq_gguf_writer* both[2] = {ref, w};
+  for (int k = 0; k < 2; k++) {
+    const int decl = k == 1; /* the streamed writer declares without data */
+    assert_int_equal(lq_gguf_writer_set_string(both[k], "general.architecture", "test"), LQ_OK);
+    assert_int_equal(lq_gguf_writer_add_tensor(both[k], "a", 2, ne_a, 0, decl ? NULL : a, sizeof a), LQ_OK);
+    assert_int_equal(lq_gguf_writer_add_tensor(both[k], "e", 1, ne_e, 0, NULL, 0), LQ_OK);
+    assert_int_equal(lq_gguf_writer_add_tensor(both[k], "b", 1, ne_b, 0, decl ? NULL : b, sizeof b), LQ_OK);
+    assert_int_equal(lq_gguf_writer_add_tensor(both[k], "q", 1, ne_q, LQ_GGML_Q8_0, decl ? NULL : q, sizeof q), LQ_OK);
+  }
+  size_t len;
+  assert_int_equal(lq_gguf_writer_write_mem(ref, NULL, 0, &len), LQ_OK);
+  unsigned char* want = malloc(len);
+  assert_int_equal(lq_gguf_writer_write_mem(ref, want, len, &len), LQ_OK);
+  /* declared-only tensors cannot be written in one go */
+  size_t l2;
+  assert_int_equal(lq_gguf_writer_write_mem(w, NULL, 0, &l2), LQ_ERR_STATE);
+  assert_int_equal(lq_gguf_writer_put(w, a, 4), LQ_ERR_STATE);
+  assert_int_equal(lq_gguf_writer_finish(w), LQ_ERR_STATE);
+  char path[] = "/tmp/lq_gguf_stream_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  assert_int_equal(lq_gguf_writer_begin(w, path), LQ_OK);
+  assert_int_equal(lq_gguf_writer_begin(w, path), LQ_ERR_STATE);
+  assert_int_equal(lq_gguf_writer_set_string(w, "late", "x"), LQ_ERR_STATE);
+  assert_int_equal(lq_gguf_writer_add_tensor(w, "late", 1, ne_b, 0, NULL, sizeof b), LQ_ERR_STATE);
+  assert_int_equal(lq_gguf_writer_put(w, NULL, 3), LQ_ERR_INVALID_ARG);
+  /* odd chunks that straddle tensors: a's tail, b and q's head in one put */
+  assert_int_equal(lq_gguf_writer_put(w, a, 7), LQ_OK);
+  unsigned char mid[sizeof a - 7 + sizeof b + 5];
+  memcpy(mid, (unsigned char*)a + 7, sizeof a - 7);
+  memcpy(mid + sizeof a - 7, b, sizeof b);
+  memcpy(mid + sizeof a - 7 + sizeof b, q, 5);
+  assert_int_equal(lq_gguf_writer_put(w, mid, sizeof mid), LQ_OK);
+  assert_int_equal(lq_gguf_writer_put(w, q + 5, 0), LQ_OK);
+  assert_int_equal(lq_gguf_writer_put(w, q + 5, sizeof q - 5), LQ_OK);
+  assert_int_equal(lq_gguf_writer_put(w, q, 1), LQ_ERR_INVALID_ARG); /* past the last tensor */
+  assert_int_equal(lq_gguf_writer_finish(w), LQ_OK);
+  size_t glen;
+  unsigned char* got = slurp(path, &glen);
+  assert_non_null(got);
+  assert_int_equal(glen, len);
+  assert_memory_equal(got, want, len);
+  free(got);
+  lq_gguf* g;
+  assert_int_equal(lq_gguf_open(path, &g), LQ_OK);
+  assert_int_equal(lq_gguf_tensor_count(g), 4);
+  assert_memory_equal(lq_gguf_find_tensor(g, "q")->data, q, sizeof q);
+  lq_gguf_close(g);
+  /* short stream: finish refuses, names the tensor, leaves the old file */
+  assert_int_equal(lq_gguf_writer_begin(w, path), LQ_OK);
+  assert_int_equal(lq_gguf_writer_put(w, a, sizeof a), LQ_OK);
+  assert_int_equal(lq_gguf_writer_finish(w), LQ_ERR_STATE);
+  assert_non_null(strstr(lq_last_error(), "'b'"));
+  got = slurp(path, &glen);
+  assert_int_equal(glen, len);
+  assert_memory_equal(got, want, len);
+  free(got);
+  /* destroyed mid-stream: the temporary is removed, the target untouched */
+  assert_int_equal(lq_gguf_writer_begin(w, path), LQ_OK);
+  assert_int_equal(lq_gguf_writer_put(w, a, 5), LQ_OK);
+  lq_gguf_writer_destroy(w);
+  got = slurp(path, &glen);
+  assert_int_equal(glen, len);
+  free(got);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "ls %s.tmp-* >/dev/null 2>&1", path);
+  assert_int_not_equal(system(cmd), 0);
+  assert_int_equal(lq_gguf_writer_begin(NULL, path), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_gguf_writer_begin(ref, NULL), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_gguf_writer_begin(ref, "/nonexistent-dir/x.gguf"), LQ_ERR_IO);
+  assert_int_equal(lq_gguf_writer_put(NULL, a, 1), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_gguf_writer_finish(NULL), LQ_ERR_INVALID_ARG);
+  lq_gguf_writer_destroy(ref);
+  free(want);
+  unlink(path);
+}
+
 static void test_writer_bad_args(void** state) {
   (void)state;
   lq_gguf_writer* w;
@@ -523,7 +628,7 @@ int main(void) {
   lq_test_skip_if_env_isa_missing();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_read_fixture),    cmocka_unit_test(test_write_matches_fixture),
-      cmocka_unit_test(test_writer_bad_args), cmocka_unit_test(test_hostile),
+      cmocka_unit_test(test_writer_bad_args), cmocka_unit_test(test_stream), cmocka_unit_test(test_hostile),
       cmocka_unit_test(test_truncations_and_corruptions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

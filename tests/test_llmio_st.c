@@ -234,11 +234,85 @@ static void test_truncations_and_corruptions(void** state) {
   free(file);
 }
 
+
+/* Streaming write: the same bytes as write_mem, state errors, atomicity. */
+static void test_stream(void** state) {
+  (void)state;
+  float a[6] = {1, 2, 3, 4, 5, 6};
+  uint8_t u[5] = {9, 8, 7, 6, 5};
+  int64_t sa[2] = {2, 3}, su[1] = {5}, se[1] = {0};
+  lq_st_writer *ref, *w;
+  assert_int_equal(lq_st_writer_create(&ref), LQ_OK);
+  assert_int_equal(lq_st_writer_create(&w), LQ_OK);
+  lq_st_writer* both[2] = {ref, w};
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(lq_st_writer_set_meta(both[k], "format", "pt"), LQ_OK);
+    assert_int_equal(lq_st_writer_add_tensor(both[k], "a", LQ_ST_F32, 2, sa, k ? NULL : a), LQ_OK);
+    assert_int_equal(lq_st_writer_add_tensor(both[k], "e", LQ_ST_I32, 1, se, NULL), LQ_OK);
+    assert_int_equal(lq_st_writer_add_tensor(both[k], "u", LQ_ST_U8, 1, su, k ? NULL : u), LQ_OK);
+  }
+  size_t len, l2;
+  assert_int_equal(lq_st_writer_write_mem(ref, NULL, 0, &len), LQ_OK);
+  unsigned char* want = malloc(len);
+  assert_int_equal(lq_st_writer_write_mem(ref, want, len, &len), LQ_OK);
+  assert_int_equal(lq_st_writer_write_mem(w, NULL, 0, &l2), LQ_ERR_STATE);
+  assert_int_equal(lq_st_writer_put(w, a, 1), LQ_ERR_STATE);
+  assert_int_equal(lq_st_writer_finish(w), LQ_ERR_STATE);
+  char path[] = "/tmp/lq_st_stream_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  assert_int_equal(lq_st_writer_begin(w, path), LQ_OK);
+  assert_int_equal(lq_st_writer_begin(w, path), LQ_ERR_STATE);
+  assert_int_equal(lq_st_writer_set_meta(w, "k", "v"), LQ_ERR_STATE);
+  assert_int_equal(lq_st_writer_add_tensor(w, "z", LQ_ST_U8, 1, su, u), LQ_ERR_STATE);
+  unsigned char all[sizeof a + sizeof u];
+  memcpy(all, a, sizeof a);
+  memcpy(all + sizeof a, u, sizeof u);
+  assert_int_equal(lq_st_writer_put(w, all, 3), LQ_OK);
+  assert_int_equal(lq_st_writer_put(w, all + 3, sizeof all - 3), LQ_OK);
+  assert_int_equal(lq_st_writer_put(w, all, 1), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_st_writer_finish(w), LQ_OK);
+  lq_st_file* f;
+  assert_int_equal(lq_st_open(path, &f), LQ_OK);
+  assert_int_equal(lq_st_tensor_count(f), 3);
+  assert_memory_equal(lq_st_find_tensor(f, "u")->data, u, sizeof u);
+  lq_st_close(f);
+  FILE* fp = fopen(path, "rb");
+  unsigned char* got = malloc(len + 1);
+  size_t glen = fread(got, 1, len + 1, fp);
+  fclose(fp);
+  assert_int_equal(glen, len);
+  assert_memory_equal(got, want, len);
+  /* short: refused, the old file stays */
+  assert_int_equal(lq_st_writer_begin(w, path), LQ_OK);
+  assert_int_equal(lq_st_writer_put(w, a, sizeof a), LQ_OK);
+  assert_int_equal(lq_st_writer_finish(w), LQ_ERR_STATE);
+  assert_non_null(strstr(lq_last_error(), "'u'"));
+  fp = fopen(path, "rb");
+  glen = fread(got, 1, len + 1, fp);
+  fclose(fp);
+  assert_int_equal(glen, len);
+  assert_int_equal(lq_st_writer_begin(w, path), LQ_OK);
+  lq_st_writer_destroy(w); /* mid-stream: temporary removed */
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "ls %s.tmp-* >/dev/null 2>&1", path);
+  assert_int_not_equal(system(cmd), 0);
+  assert_int_equal(lq_st_writer_begin(NULL, path), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_st_writer_begin(ref, "/nonexistent-dir/x.safetensors"), LQ_ERR_IO);
+  assert_int_equal(lq_st_writer_put(NULL, a, 1), LQ_ERR_INVALID_ARG);
+  assert_int_equal(lq_st_writer_finish(NULL), LQ_ERR_INVALID_ARG);
+  lq_st_writer_destroy(ref);
+  free(got);
+  free(want);
+  unlink(path);
+}
+
 int main(void) {
   lq_test_skip_if_env_isa_missing();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_read_fixture), cmocka_unit_test(test_write_matches_fixture),
-      cmocka_unit_test(test_hostile_headers), cmocka_unit_test(test_truncations_and_corruptions),
+      cmocka_unit_test(test_hostile_headers), cmocka_unit_test(test_truncations_and_corruptions), cmocka_unit_test(test_stream),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

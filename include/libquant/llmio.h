@@ -158,7 +158,10 @@ LQ_API lq_status lq_gguf_writer_set_float(lq_gguf_writer* w, const char* key, lq
 LQ_API lq_status lq_gguf_writer_set_string(lq_gguf_writer* w, const char* key, const char* s);
 
 /*! lq_gguf_writer_add_tensor() : appends a tensor info; `data` (nbytes
- *  bytes) is borrowed and must stay valid until the file is written.
+ *  bytes) is borrowed and must stay valid until the file is written. data
+ *  may be NULL to declare the tensor only: its bytes are then given later
+ *  with lq_gguf_writer_begin/_put/_finish (write_mem/write_file refuse such
+ *  a writer with LQ_ERR_STATE).
  *  ne is in ggml order (ne[0] innermost), n_dims 1..4. nbytes must equal
  *  the type's size for ne (LQ_ERR_INVALID_ARG otherwise, or for a duplicate
  *  or too long name, an unknown type, ne[0] not a multiple of the block). */
@@ -174,6 +177,25 @@ LQ_API lq_status lq_gguf_writer_write_mem(const lq_gguf_writer* w, void* buf, si
  *  temporary file beside it, flushed, renamed over path); on failure path
  *  is untouched. LQ_ERR_IO names the path. */
 LQ_API lq_status lq_gguf_writer_write_file(const lq_gguf_writer* w, const char* path);
+
+/*! Streaming output, so memory stays near one tensor: declare every
+ *  tensor (data NULL, or not), then
+ *  lq_gguf_writer_begin() : creates a temporary file beside path and writes
+ *    the header, the KVs and the tensor infos (offsets follow from the
+ *    declared sizes) and the padding;
+ *  lq_gguf_writer_put() : appends n data bytes, filling the tensors in
+ *    declaration order (any chunking; the zero padding between tensors is
+ *    written automatically; declared data pointers are ignored);
+ *  lq_gguf_writer_finish() : checks every declared byte was put
+ *    (LQ_ERR_STATE names the first tensor short of bytes, and the
+ *    temporary is removed), flushes, fsyncs and renames over path.
+ *  Destroying the writer mid-stream removes the temporary; path is never
+ *  touched unless finish succeeds. After begin, set_kv/add_tensor return
+ *  LQ_ERR_STATE. put past the last tensor: LQ_ERR_INVALID_ARG. I/O errors:
+ *  LQ_ERR_IO. The bytes equal write_file's for the same data. */
+LQ_API lq_status lq_gguf_writer_begin(lq_gguf_writer* w, const char* path);
+LQ_API lq_status lq_gguf_writer_put(lq_gguf_writer* w, const void* data, size_t n);
+LQ_API lq_status lq_gguf_writer_finish(lq_gguf_writer* w);
 
 /* ========================================================= safetensors === */
 
@@ -260,7 +282,8 @@ LQ_API void lq_st_writer_destroy(lq_st_writer* w);
  *  unique, any UTF-8 without NUL). */
 LQ_API lq_status lq_st_writer_set_meta(lq_st_writer* w, const char* key, const char* value);
 /*! lq_st_writer_add_tensor() : appends a tensor; data (numel * dtype size
- *  bytes, little-endian) is borrowed until the file is written. */
+ *  bytes, little-endian) is borrowed until the file is written; NULL
+ *  declares it for streaming (below). */
 LQ_API lq_status lq_st_writer_add_tensor(lq_st_writer* w, const char* name, lq_st_dtype dtype, int32_t ndim,
                                          const int64_t* shape, const void* data);
 /*! lq_st_writer_write_mem() / _write_file() : header JSON
@@ -271,5 +294,12 @@ LQ_API lq_status lq_st_writer_add_tensor(lq_st_writer* w, const char* name, lq_s
  *  LQ_ERR_BUFFER_TOO_SMALL. write_file is atomic and streamed. */
 LQ_API lq_status lq_st_writer_write_mem(const lq_st_writer* w, void* buf, size_t cap, size_t* len_out);
 LQ_API lq_status lq_st_writer_write_file(const lq_st_writer* w, const char* path);
+/*! Streaming output with the same contract as lq_gguf_writer_begin/_put/
+ *  _finish: begin writes the header (data offsets from the declared sizes)
+ *  to a temporary beside path, put appends data bytes in declaration order,
+ *  finish checks the byte count and renames atomically. */
+LQ_API lq_status lq_st_writer_begin(lq_st_writer* w, const char* path);
+LQ_API lq_status lq_st_writer_put(lq_st_writer* w, const void* data, size_t n);
+LQ_API lq_status lq_st_writer_finish(lq_st_writer* w);
 
 #endif /* LIBQUANT_LLMIO_H_7F3A91C2 */

@@ -204,9 +204,23 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
   LQ_REQUIRE_PTR(out);
-  LQ_CHECK(check_finite(x, n));
   const size_t nb = n / t->block_size;
   const lq_dispatch* dp = lq_dispatch_get();
+  if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0) {
+    /* The finiteness check and the kernel walk the same chunk while it is
+     * in L1, instead of two passes over the whole row through memory. */
+    const size_t chunk = 128; /* blocks: 16 KiB of input */
+    const size_t bb = t->block_bytes;
+    for (size_t b = 0; b < nb; b += chunk) {
+      const size_t k = nb - b < chunk ? nb - b : chunk;
+      const float* xb = x + b * LQ_QK;
+      LQ_CHECK(check_finite(xb, k * LQ_QK));
+      if (type == LQ_GGML_Q4_0) dp->llm_q4_0_quant(k, xb, (unsigned char*)out + b * bb);
+      else dp->llm_q8_0_quant(k, xb, (unsigned char*)out + b * bb);
+    }
+    return LQ_OK;
+  }
+  LQ_CHECK(check_finite(x, n));
   switch (type) {
     case LQ_GGML_Q4_0: dp->llm_q4_0_quant(nb, x, out); break;
     case LQ_GGML_Q4_1: quant_q4_1(nb, x, (lq_block_q4_1*)out); break;

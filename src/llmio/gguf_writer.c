@@ -24,6 +24,12 @@ struct lq_gguf_writer {
   wtensor* t;
   size_t nt, capt;
   uint32_t alignment;
+  /* streaming (begin/put/finish): the open temporary file, the tensor being
+   * filled and its bytes so far */
+  lq_sink* stream;
+  char* stream_path;
+  size_t cur;
+  uint64_t cur_done;
 };
 
 lq_status lq_gguf_writer_create(lq_gguf_writer** out) {
@@ -34,8 +40,19 @@ lq_status lq_gguf_writer_create(lq_gguf_writer** out) {
   return LQ_OK;
 }
 
+static void stream_close(lq_gguf_writer* w) {
+  free(w->stream);
+  free(w->stream_path);
+  w->stream = NULL;
+  w->stream_path = NULL;
+}
+
 void lq_gguf_writer_destroy(lq_gguf_writer* w) {
   if (!w) return;
+  if (w->stream) {
+    lq_sink_abort(w->stream);
+    stream_close(w);
+  }
   for (size_t i = 0; i < w->nkv; i++) {
     free(w->kv[i].key);
     free(w->kv[i].payload);
@@ -61,6 +78,7 @@ lq_status lq_gguf_writer_set_kv(lq_gguf_writer* w, const char* key, const lq_ggu
   LQ_REQUIRE_PTR(w);
   LQ_REQUIRE_PTR(key);
   LQ_REQUIRE_PTR(v);
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: the header is already written");
   size_t kl = strlen(key);
   if (kl == 0 || kl > LQ_GGUF_MAX_KEY) return lq_fail(LQ_ERR_INVALID_ARG, "GGUF key length %zu is not in [1, %d]", kl, LQ_GGUF_MAX_KEY);
   for (size_t i = 0; i < w->nkv; i++)
@@ -160,6 +178,7 @@ lq_status lq_gguf_writer_add_tensor(lq_gguf_writer* w, const char* name, uint32_
   LQ_REQUIRE_PTR(w);
   LQ_REQUIRE_PTR(name);
   LQ_REQUIRE_PTR(ne);
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: the header is already written");
   size_t nl = strlen(name);
   if (nl == 0 || nl > LQ_GGUF_MAX_NAME)
     return lq_fail(LQ_ERR_INVALID_ARG, "tensor name '%.80s' has %zu bytes (1..%d)", name, nl, LQ_GGUF_MAX_NAME);
@@ -172,7 +191,6 @@ lq_status lq_gguf_writer_add_tensor(lq_gguf_writer* w, const char* name, uint32_
   if (need != nbytes)
     return lq_fail(LQ_ERR_INVALID_ARG, "tensor '%s': %llu data bytes, its type and shape need %llu", name,
                    (unsigned long long)nbytes, (unsigned long long)need);
-  if (nbytes) LQ_REQUIRE_PTR(data);
   LQ_CHECK(grow((void**)&w->t, &w->capt, w->nt + 1, sizeof *w->t));
   wtensor* t = &w->t[w->nt++];
   memset(t, 0, sizeof *t);
@@ -187,7 +205,7 @@ lq_status lq_gguf_writer_add_tensor(lq_gguf_writer* w, const char* name, uint32_
 
 static uint64_t pad(uint64_t x, uint32_t a) { return (a - x % a) % a; }
 
-static lq_status emit(const lq_gguf_writer* w, lq_sink* s) {
+static lq_status emit_header(const lq_gguf_writer* w, lq_sink* s) {
   unsigned char b[8];
   lq_sink_put(s, "GGUF", 4);
   lq_st32(b, 3);
@@ -226,6 +244,16 @@ static lq_status emit(const lq_gguf_writer* w, lq_sink* s) {
     off += t->nbytes + pad(t->nbytes, w->alignment);
   }
   lq_sink_zeros(s, (size_t)pad(s->pos, w->alignment));
+  return s->err;
+}
+
+static lq_status emit(const lq_gguf_writer* w, lq_sink* s) {
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: a streamed write is in progress");
+  for (size_t i = 0; i < w->nt; i++)
+    if (w->t[i].nbytes && !w->t[i].data)
+      return lq_fail(LQ_ERR_STATE, "tensor '%s' was declared without data (stream it with lq_gguf_writer_begin)",
+                     w->t[i].name);
+  LQ_CHECK(emit_header(w, s));
   for (size_t i = 0; i < w->nt; i++) {
     const wtensor* t = &w->t[i];
     if ((uint64_t)SIZE_MAX < t->nbytes) return lq_fail(LQ_ERR_OVERFLOW, "tensor '%s' too large", t->name);
@@ -258,4 +286,78 @@ lq_status lq_gguf_writer_write_file(const lq_gguf_writer* w, const char* path) {
     return st;
   }
   return lq_sink_commit(&s);
+}
+
+/* ----------------------------------------------------------- streaming -- */
+
+/* Pads finished tensors (including empty ones) until the current tensor
+ * still needs bytes or all are done. */
+static void stream_advance(lq_gguf_writer* w) {
+  while (w->cur < w->nt && w->cur_done == w->t[w->cur].nbytes) {
+    lq_sink_zeros(w->stream, (size_t)pad(w->t[w->cur].nbytes, w->alignment));
+    w->cur++;
+    w->cur_done = 0;
+  }
+}
+
+lq_status lq_gguf_writer_begin(lq_gguf_writer* w, const char* path) {
+  LQ_REQUIRE_PTR(w);
+  LQ_REQUIRE_PTR(path);
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: a streamed write is already in progress");
+  size_t pl = strlen(path);
+  w->stream = calloc(1, sizeof *w->stream);
+  w->stream_path = malloc(pl + 1);
+  if (!w->stream || !w->stream_path) {
+    stream_close(w);
+    return lq_fail(LQ_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  memcpy(w->stream_path, path, pl + 1);
+  lq_status s = lq_sink_file(w->stream, w->stream_path);
+  if (s != LQ_OK) {
+    stream_close(w);
+    return s;
+  }
+  s = emit_header(w, w->stream);
+  if (s != LQ_OK) {
+    lq_sink_abort(w->stream);
+    stream_close(w);
+    return s;
+  }
+  w->cur = 0;
+  w->cur_done = 0;
+  stream_advance(w);
+  return w->stream->err;
+}
+
+lq_status lq_gguf_writer_put(lq_gguf_writer* w, const void* data, size_t n) {
+  LQ_REQUIRE_PTR(w);
+  if (!w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: lq_gguf_writer_begin was not called");
+  if (n) LQ_REQUIRE_PTR(data);
+  const unsigned char* p = (const unsigned char*)data;
+  while (n) {
+    if (w->cur >= w->nt) return lq_fail(LQ_ERR_INVALID_ARG, "GGUF writer: %zu bytes past the last tensor", n);
+    uint64_t left = w->t[w->cur].nbytes - w->cur_done;
+    size_t k = (uint64_t)n < left ? n : (size_t)left;
+    lq_sink_put(w->stream, p, k);
+    p += k;
+    n -= k;
+    w->cur_done += k;
+    stream_advance(w);
+  }
+  return w->stream->err;
+}
+
+lq_status lq_gguf_writer_finish(lq_gguf_writer* w) {
+  LQ_REQUIRE_PTR(w);
+  if (!w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: lq_gguf_writer_begin was not called");
+  lq_status s;
+  if (w->cur < w->nt) {
+    s = lq_fail(LQ_ERR_STATE, "GGUF writer: tensor '%s' is missing %llu bytes", w->t[w->cur].name,
+                (unsigned long long)(w->t[w->cur].nbytes - w->cur_done));
+    lq_sink_abort(w->stream);
+  } else {
+    s = lq_sink_commit(w->stream);
+  }
+  stream_close(w);
+  return s;
 }

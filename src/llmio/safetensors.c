@@ -513,7 +513,19 @@ struct lq_st_writer {
   size_t nt, capt;
   char** meta; /* key, value pairs */
   size_t nmeta, capm;
+  /* streaming (begin/put/finish) */
+  lq_sink* stream;
+  char* stream_path;
+  size_t cur;
+  uint64_t cur_done;
 };
+
+static void stream_close(lq_st_writer* w) {
+  free(w->stream);
+  free(w->stream_path);
+  w->stream = NULL;
+  w->stream_path = NULL;
+}
 
 lq_status lq_st_writer_create(lq_st_writer** out) {
   LQ_REQUIRE_PTR(out);
@@ -523,6 +535,10 @@ lq_status lq_st_writer_create(lq_st_writer** out) {
 
 void lq_st_writer_destroy(lq_st_writer* w) {
   if (!w) return;
+  if (w->stream) {
+    lq_sink_abort(w->stream);
+    stream_close(w);
+  }
   for (size_t i = 0; i < w->nt; i++) free(w->t[i].name);
   for (size_t i = 0; i < 2 * w->nmeta; i++) free(w->meta[i]);
   free(w->t);
@@ -553,6 +569,7 @@ lq_status lq_st_writer_set_meta(lq_st_writer* w, const char* key, const char* va
   LQ_REQUIRE_PTR(w);
   LQ_REQUIRE_PTR(key);
   LQ_REQUIRE_PTR(value);
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "safetensors writer: the header is already written");
   for (size_t i = 0; i < w->nmeta; i++)
     if (strcmp(w->meta[2 * i], key) == 0) return lq_fail(LQ_ERR_INVALID_ARG, "duplicate metadata key '%.80s'", key);
   LQ_CHECK(grow_arr((void**)&w->meta, &w->capm, 2 * w->nmeta + 2, sizeof *w->meta));
@@ -573,6 +590,7 @@ lq_status lq_st_writer_add_tensor(lq_st_writer* w, const char* name, lq_st_dtype
                                   const int64_t* shape, const void* data) {
   LQ_REQUIRE_PTR(w);
   LQ_REQUIRE_PTR(name);
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "safetensors writer: the header is already written");
   if (!name[0] || strcmp(name, "__metadata__") == 0) return lq_fail(LQ_ERR_INVALID_ARG, "bad tensor name '%s'", name);
   if ((unsigned)dtype >= LQ_ST_DTYPE_COUNT_) return lq_fail(LQ_ERR_INVALID_ARG, "bad dtype %d", (int)dtype);
   if (ndim < 0 || ndim > LQ_ST_MAX_DIMS) return lq_fail(LQ_ERR_INVALID_ARG, "ndim %d is not in [0, %d]", (int)ndim, LQ_ST_MAX_DIMS);
@@ -585,7 +603,6 @@ lq_status lq_st_writer_add_tensor(lq_st_writer* w, const char* name, lq_st_dtype
     if (shape[d] && n > (UINT64_MAX / 2) / (uint64_t)shape[d]) return lq_fail(LQ_ERR_OVERFLOW, "tensor '%.80s' too large", name);
     n *= (uint64_t)shape[d];
   }
-  if (n) LQ_REQUIRE_PTR(data);
   LQ_CHECK(grow_arr((void**)&w->t, &w->capt, w->nt + 1, sizeof *w->t));
   wtensor* t = &w->t[w->nt];
   memset(t, 0, sizeof *t);
@@ -654,7 +671,7 @@ static void emit_header(const lq_st_writer* w, lq_sink* s) {
   lq_sink_put(s, "}", 1);
 }
 
-static lq_status st_emit(const lq_st_writer* w, lq_sink* s) {
+static lq_status st_emit_header(const lq_st_writer* w, lq_sink* s) {
   lq_sink count;
   lq_sink_mem(&count, NULL, 0);
   emit_header(w, &count);
@@ -664,6 +681,16 @@ static lq_status st_emit(const lq_st_writer* w, lq_sink* s) {
   lq_sink_put(s, b, 8);
   emit_header(w, s);
   for (size_t i = count.pos; i < hl; i++) lq_sink_put(s, " ", 1);
+  return s->err;
+}
+
+static lq_status st_emit(const lq_st_writer* w, lq_sink* s) {
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "safetensors writer: a streamed write is in progress");
+  for (size_t i = 0; i < w->nt; i++)
+    if (w->t[i].nbytes && !w->t[i].data)
+      return lq_fail(LQ_ERR_STATE, "tensor '%.80s' was declared without data (stream it with lq_st_writer_begin)",
+                     w->t[i].name);
+  LQ_CHECK(st_emit_header(w, s));
   for (size_t i = 0; i < w->nt; i++) lq_sink_put(s, w->t[i].data, (size_t)w->t[i].nbytes);
   return s->err;
 }
@@ -691,4 +718,75 @@ lq_status lq_st_writer_write_file(const lq_st_writer* w, const char* path) {
     return st;
   }
   return lq_sink_commit(&s);
+}
+
+/* ----------------------------------------------------------- streaming -- */
+
+static void stream_advance(lq_st_writer* w) {
+  while (w->cur < w->nt && w->cur_done == w->t[w->cur].nbytes) {
+    w->cur++;
+    w->cur_done = 0;
+  }
+}
+
+lq_status lq_st_writer_begin(lq_st_writer* w, const char* path) {
+  LQ_REQUIRE_PTR(w);
+  LQ_REQUIRE_PTR(path);
+  if (w->stream) return lq_fail(LQ_ERR_STATE, "safetensors writer: a streamed write is already in progress");
+  size_t pl = strlen(path);
+  w->stream = calloc(1, sizeof *w->stream);
+  w->stream_path = malloc(pl + 1);
+  if (!w->stream || !w->stream_path) {
+    stream_close(w);
+    return lq_fail(LQ_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  memcpy(w->stream_path, path, pl + 1);
+  lq_status s = lq_sink_file(w->stream, w->stream_path);
+  if (s != LQ_OK) {
+    stream_close(w);
+    return s;
+  }
+  s = st_emit_header(w, w->stream);
+  if (s != LQ_OK) {
+    lq_sink_abort(w->stream);
+    stream_close(w);
+    return s;
+  }
+  w->cur = 0;
+  w->cur_done = 0;
+  stream_advance(w);
+  return LQ_OK;
+}
+
+lq_status lq_st_writer_put(lq_st_writer* w, const void* data, size_t n) {
+  LQ_REQUIRE_PTR(w);
+  if (!w->stream) return lq_fail(LQ_ERR_STATE, "safetensors writer: lq_st_writer_begin was not called");
+  if (n) LQ_REQUIRE_PTR(data);
+  const unsigned char* p = (const unsigned char*)data;
+  while (n) {
+    if (w->cur >= w->nt) return lq_fail(LQ_ERR_INVALID_ARG, "safetensors writer: %zu bytes past the last tensor", n);
+    uint64_t left = w->t[w->cur].nbytes - w->cur_done;
+    size_t k = (uint64_t)n < left ? n : (size_t)left;
+    lq_sink_put(w->stream, p, k);
+    p += k;
+    n -= k;
+    w->cur_done += k;
+    stream_advance(w);
+  }
+  return w->stream->err;
+}
+
+lq_status lq_st_writer_finish(lq_st_writer* w) {
+  LQ_REQUIRE_PTR(w);
+  if (!w->stream) return lq_fail(LQ_ERR_STATE, "safetensors writer: lq_st_writer_begin was not called");
+  lq_status s;
+  if (w->cur < w->nt) {
+    s = lq_fail(LQ_ERR_STATE, "safetensors writer: tensor '%.80s' is missing %llu bytes", w->t[w->cur].name,
+                (unsigned long long)(w->t[w->cur].nbytes - w->cur_done));
+    lq_sink_abort(w->stream);
+  } else {
+    s = lq_sink_commit(w->stream);
+  }
+  stream_close(w);
+  return s;
 }

@@ -68,6 +68,25 @@ def q8_0(x):
     return out
 
 
+def q4_0(x):
+    """ggml quantize_row_q4_0_ref on float32 rows, without FMA contraction:
+    max = first element of largest |x|, d = max/-8, id = 1/d,
+    q = MIN(15, (int8)(x*id + 8.5f)), element j in the low nibble of byte j,
+    element j+16 in the high nibble."""
+    x = np.asarray(x, dtype=np.float32).reshape(-1, 32)
+    out = b""
+    for blk in x:
+        k = int(np.argmax(np.abs(blk)))  # first index of the largest |x|
+        mx = blk[k]
+        d = np.float32(mx / np.float32(-8))
+        idv = np.float32(np.float32(1) / d) if d != 0 else np.float32(0)
+        v = ((blk * idv).astype(np.float32) + np.float32(8.5)).astype(np.float32)
+        q = np.minimum(15, np.trunc(v).astype(np.int32))
+        qs = (q[:16] | (q[16:] << 4)).astype(np.uint8)
+        out += np.float16(d).tobytes() + qs.tobytes()
+    return out
+
+
 def safetensors(entries, metadata):
     """entries: [(name, dtype, shape, raw bytes)] in data order."""
     header = {}
@@ -126,17 +145,17 @@ def main():
     with open(os.path.join(OUT, "fixture.safetensors"), "wb") as f:
         f.write(safetensors(ents, {"format": "pt", "note": "libquant \"fixture\""}))
 
-    # ---- expected `quant convert fixture.safetensors out.gguf --type q8_0`
+    # ---- expected `quant convert fixture.safetensors -o out.gguf --scheme q8_0`
     conv = [
         ("model.layers.0.weight", [64, 4], 8, q8_0(mw)),
         ("bias", [5], 1, b.tobytes()),
         ("small", [4, 3], 0, w.tobytes()),
         ("ids", [2, 2], 24, np.array([[1, -2], [3, -128]], dtype=np.int8).tobytes()),
-        ("bf", [2], 0, np.array([1.0, -3.0], dtype=np.float32).tobytes()),
+        ("bf", [2], 30, np.array([0x3F80, 0xC040], dtype=np.uint16).tobytes()),  # BF16 stays BF16
         ("f8", [3], 0, np.array([1.0, -1.0, 448.0], dtype=np.float32).tobytes()),
         ("mask", [2], 0, np.array([1.0, 0.0], dtype=np.float32).tobytes()),
         ("empty", [3, 0], 26, b""),
-        ("d", [2], 0, np.array([1.5, -2.25], dtype=np.float32).tobytes()),
+        ("d", [2], 28, np.array([1.5, -2.25], dtype=np.float64).tobytes()),  # F64 stays F64
     ]
     ckv = [
         ("general.architecture", T["STR"], "unknown"),
@@ -146,6 +165,11 @@ def main():
         ("general.source.note", T["STR"], "libquant \"fixture\""),
     ]
     with open(os.path.join(OUT, "convert_q8_0.gguf"), "wb") as f:
+        f.write(gguf(ckv, conv))
+    # ---- expected `quant convert fixture.safetensors -o out.gguf --scheme q4_0`
+    conv[0] = ("model.layers.0.weight", [64, 4], 2, q4_0(mw))
+    ckv[2] = ("general.file_type", T["U32"], 2)
+    with open(os.path.join(OUT, "convert_q4_0.gguf"), "wb") as f:
         f.write(gguf(ckv, conv))
 
 

@@ -1,1 +1,1 @@
-list(APPEND QUANT_SOURCES cmd_llmio.c)
+list(APPEND QUANT_SOURCES cmd_llmio.c cmd_convert.c)

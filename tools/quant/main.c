@@ -22,7 +22,7 @@ static const cli_command commands[] = {
     /* commands: llmio */
     {"info", "list the tensors, dtypes, shapes and metadata of a .gguf, .safetensors or .npy file", cmd_info,
      usage_info},
-    {"convert", "convert a .safetensors or .npy file to GGUF, quantizing 2-D float tensors (q4_0, q8_0, q4_k, ...)",
+    {"convert", "quantize a .safetensors/.gguf/.npy model into GGUF or safetensors, streaming (--scheme SPEC, --shard I/N)",
      cmd_convert, usage_convert},
 
     /* commands: llmrt */

@@ -1,0 +1,6 @@
+lq_add_example(gguf_convert gguf_convert.c)
+lq_add_example(nf4_qlora nf4_qlora.c)
+if(UNIX)
+  target_link_libraries(example_gguf_convert PRIVATE m)
+  target_link_libraries(example_nf4_qlora PRIVATE m)
+endif()
