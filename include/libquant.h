@@ -55,7 +55,7 @@ extern "C" {
 
 /* module: llm */
 
-/* module: vq */
+#include "libquant/vq.h"
 
 /* module: io */
 

@@ -11,7 +11,7 @@
 
 /* module: llm */
 
-/* module: vq */
+#include "vq/vq_kernels.h"
 
 /* module: io */
 

@@ -1,0 +1,17 @@
+/* Internal linear-algebra wrapper of the vq module. With LQ_HAVE_BLAS=1 it
+ * calls OpenBLAS; otherwise a portable, cache-blocked fallback is used (the
+ * aarch64 cross build). Only module code calls it, never kernels. */
+#ifndef LQ_VQ_LINALG_H
+#define LQ_VQ_LINALG_H
+
+#include <stddef.h>
+
+#include "common/lq_internal.h"
+
+/* C[m x n] = alpha * A[m x k] * B[n x k]^T + beta * C, all row-major with
+ * leading dimensions lda, ldb, ldc (in floats). beta == 0 ignores C's old
+ * contents (NaN-safe). Sizes must fit in int (callers block larger work). */
+LQ_INTERNAL void lq_vq_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda,
+                                const float* b, size_t ldb, float beta, float* c, size_t ldc);
+
+#endif
