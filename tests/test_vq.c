@@ -397,6 +397,19 @@ static void test_pq_train_vs_faiss(void** state) {
   assert_int_equal(lq_vq_encode(c, VQ_KM_N, x, c1), LQ_OK);
   assert_int_equal(lq_vq_encode(c2, VQ_KM_N, x, cc2), LQ_OK);
   LQ_ASSERT_BITS_EQUAL(c1, cc2, VQ_KM_N * 3, "PQ codes vs threads");
+  /* batched ADC over 3 queries (3 threads) = single scans (1 thread) */
+  float* tabs = (float*)malloc(3 * 4 * 64 * 4);
+  float* dm = (float*)malloc(3 * VQ_KM_N * 4);
+  float* d1 = (float*)malloc(VQ_KM_N * 4);
+  for (int q = 0; q < 3; q++) assert_int_equal(lq_vq_compute_distance_table(c2, x + q * 77 * VQ_KM_D, tabs + q * 256), LQ_OK);
+  assert_int_equal(lq_vq_adc_scan_many(c2, 3, tabs, VQ_KM_N, c1, dm), LQ_OK);
+  for (int q = 0; q < 3; q++) {
+    assert_int_equal(lq_vq_adc_scan(c, tabs + q * 256, VQ_KM_N, c1, d1), LQ_OK);
+    LQ_ASSERT_BITS_EQUAL(d1, dm + q * VQ_KM_N, VQ_KM_N * 4, "adc_scan_many");
+  }
+  free(tabs);
+  free(dm);
+  free(d1);
   /* SDC distance = |dec(a) - dec(b)|^2 */
   float* sdc = (float*)malloc(4 * 64 * 64 * 4);
   assert_int_equal(lq_vq_sdc_table(c, sdc, 4 * 64 * 64), LQ_OK);

@@ -128,6 +128,11 @@ LQ_API lq_status lq_vq_compute_distance_table(const lq_vq_codec* c, const float*
 LQ_API lq_status lq_vq_adc_scan(const lq_vq_codec* c, const float* table, size_t n, const uint8_t* codes,
                                 float* dist);
 
+/*! lq_vq_adc_scan_many() : nq queries at once (one thread team for all):
+ *  tables holds nq tables of lq_vq_table_size() floats, dist nq rows of n. */
+LQ_API lq_status lq_vq_adc_scan_many(const lq_vq_codec* c, size_t nq, const float* tables, size_t n,
+                                     const uint8_t* codes, float* dist);
+
 /*! SDC: lq_vq_sdc_table() fills M * 2^nbits * 2^nbits floats with
  *  |c_{m,a} - c_{m,b}|^2 at [(m*K + a)*K + b] (K = 2^nbits; 8 bits → 256 KiB
  *  per sub-space, so only for nbits <= 12). lq_vq_sdc_distances(): dist[i] =

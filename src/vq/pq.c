@@ -286,50 +286,65 @@ lq_status lq_vq_compute_distance_table(const lq_vq_codec* c, const float* q, flo
 
 typedef struct {
   const lq_vq_codec* c;
-  const float* table;
-  size_t n;
+  const float* tables; /* nq tables, table_size floats apart */
+  size_t n, nblocks;
   const uint8_t* codes;
-  float* dist;
+  float* dist; /* nq rows of n */
 } lq_scan_ctx;
 
 enum { LQ_VQ_SCAN_BLOCK = 16384 };
 
+/* Task = (query, block of codes). */
 static void lq_scan_task(void* p, size_t task, int worker) {
   (void)worker;
   lq_scan_ctx* s = (lq_scan_ctx*)p;
   const lq_vq_codec* c = s->c;
-  size_t i0 = task * LQ_VQ_SCAN_BLOCK, i1 = i0 + LQ_VQ_SCAN_BLOCK < s->n ? i0 + LQ_VQ_SCAN_BLOCK : s->n;
+  size_t M = c->p.M, K = c->ksub;
+  size_t q = task / s->nblocks, blk = task % s->nblocks;
+  const float* table = s->tables + q * M * K;
+  float* dist = s->dist + q * s->n;
+  size_t i0 = blk * LQ_VQ_SCAN_BLOCK, i1 = i0 + LQ_VQ_SCAN_BLOCK < s->n ? i0 + LQ_VQ_SCAN_BLOCK : s->n;
   if (c->p.nbits == 8) {
-    lq_dispatch_get()->vq_adc_scan_u8_f32(i1 - i0, c->p.M, s->codes + i0 * c->code_size, s->table, s->dist + i0);
+    lq_dispatch_get()->vq_adc_scan_u8_f32(i1 - i0, M, s->codes + i0 * c->code_size, table, dist + i0);
     return;
   }
   int32_t idx[64];
-  size_t M = c->p.M, K = c->ksub;
   for (size_t i = i0; i < i1; i++) {
     const uint8_t* code = s->codes + i * c->code_size;
     float acc = 0.0f;
     for (size_t m0 = 0; m0 < M; m0 += 64) { /* unpack in chunks of 64 sub-codes */
       size_t mc = M - m0 < 64 ? M - m0 : 64;
-      /* sub-codes m0.. start at bit m0*nbits, a multiple of 8 since 64*nbits is */
+      /* sub-code m0 starts at bit m0*nbits, a multiple of 8 since 64*nbits is */
       lq_vq_unpack_one(mc, c->p.nbits, code + m0 * (size_t)c->p.nbits / 8, idx);
       for (size_t m = 0; m < mc; m++) {
-        float t = s->table[(m0 + m) * K + (size_t)idx[m]];
+        float t = table[(m0 + m) * K + (size_t)idx[m]];
         acc = (m0 + m == 0) ? t : acc + t;
       }
     }
-    s->dist[i] = acc;
+    dist[i] = acc;
   }
 }
 
-lq_status lq_vq_adc_scan(const lq_vq_codec* c, const float* table, size_t n, const uint8_t* codes, float* dist) {
+lq_status lq_vq_adc_scan_many(const lq_vq_codec* c, size_t nq, const float* tables, size_t n,
+                              const uint8_t* codes, float* dist) {
   LQ_CHECK(lq_vq_require_trained(c, "lq_vq_adc_scan"));
-  if (n == 0) return LQ_OK;
-  LQ_REQUIRE_PTR(table);
+  if (n == 0 || nq == 0) return LQ_OK;
+  LQ_REQUIRE_PTR(tables);
   LQ_REQUIRE_PTR(codes);
   LQ_REQUIRE_PTR(dist);
-  lq_scan_ctx s = {c, table, n, codes, dist};
-  lq_vq_parallel_for(c->p.nthreads, (n + LQ_VQ_SCAN_BLOCK - 1) / LQ_VQ_SCAN_BLOCK, lq_scan_task, &s);
+  size_t tot;
+  if (lq_mul_overflows(n, nq, &tot)) return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_adc_scan_many: nq*n overflows");
+  lq_scan_ctx s = {c, tables, n, (n + LQ_VQ_SCAN_BLOCK - 1) / LQ_VQ_SCAN_BLOCK, codes, dist};
+  size_t ntasks = s.nblocks * nq;
+  /* a thread costs tens of microseconds to start: give each >= 4 blocks of work */
+  int nt = lq_vq_resolve_threads(c->p.nthreads);
+  if ((size_t)nt > (ntasks + 3) / 4) nt = (int)((ntasks + 3) / 4);
+  lq_vq_parallel_for(nt, ntasks, lq_scan_task, &s);
   return LQ_OK;
+}
+
+lq_status lq_vq_adc_scan(const lq_vq_codec* c, const float* table, size_t n, const uint8_t* codes, float* dist) {
+  return lq_vq_adc_scan_many(c, 1, table, n, codes, dist);
 }
 
 lq_status lq_vq_sdc_table(const lq_vq_codec* c, float* sdc, size_t n_floats) {

@@ -137,25 +137,18 @@ static inline uint64_t lq_vq_load_u64(const uint8_t* p) {
 void lq_uk_vq_adc_scan_u8_f32__avx2(size_t n, size_t M, const uint8_t* codes, const float* table, float* out) {
   size_t i = 0;
   if (M == 8) {
-    const float *t0 = table, *t1 = table + 256, *t2 = table + 512, *t3 = table + 768, *t4 = table + 1024,
-                *t5 = table + 1280, *t6 = table + 1536, *t7 = table + 1792;
-    for (; i + 4 <= n; i += 4) {
-      uint64_t w[4];
-      float s[4];
-      for (int u = 0; u < 4; u++) w[u] = lq_vq_load_u64(codes + (i + u) * 8);
-      for (int u = 0; u < 4; u++) {
-        uint64_t c = w[u];
-        float a = t0[c & 255];
-        a = a + t1[(c >> 8) & 255];
-        a = a + t2[(c >> 16) & 255];
-        a = a + t3[(c >> 24) & 255];
-        a = a + t4[(c >> 32) & 255];
-        a = a + t5[(c >> 40) & 255];
-        a = a + t6[(c >> 48) & 255];
-        a = a + t7[c >> 56];
-        s[u] = a;
+    /* 8 codes in flight: each code's sum is a chain of 7 dependent adds, so
+     * 8 independent chains hide the add latency behind the loads. */
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w[8];
+      float s[8];
+      for (int u = 0; u < 8; u++) w[u] = lq_vq_load_u64(codes + (i + (size_t)u) * 8);
+      for (int u = 0; u < 8; u++) s[u] = table[w[u] & 255];
+      for (int b = 1; b < 8; b++) {
+        const float* t = table + b * 256;
+        for (int u = 0; u < 8; u++) s[u] = s[u] + t[(w[u] >> (8 * b)) & 255];
       }
-      for (int u = 0; u < 4; u++) out[i + u] = s[u];
+      for (int u = 0; u < 8; u++) out[i + (size_t)u] = s[u];
     }
   } else if (M % 8 == 0) {
     for (; i + 2 <= n; i += 2) {
