@@ -7,6 +7,7 @@
 #include "lq_test.h"
 
 #include "vectors/vq_golden.h"
+#include "vq/vq_linalg.h"
 
 static float* load_f32(const char* name, size_t expect) {
   size_t bytes;
@@ -553,6 +554,130 @@ static void test_pq_bad_input(void** state) {
   lq_vq_codec_free(NULL);
 }
 
+/* ------------------------------------------------------------------- OPQ -- */
+
+static void test_opq_vs_faiss(void** state) {
+  (void)state;
+  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  lq_vq_params p = {0};
+  p.kind = LQ_VQ_OPQ;
+  p.d = VQ_KM_D;
+  p.M = 4;
+  p.nbits = 8;
+  p.opq_niter = 10; /* as the FAISS reference run */
+  p.nthreads = 1;
+  lq_vq_codec *c = NULL, *c2 = NULL, *pq = NULL;
+  assert_int_equal(lq_vq_codec_new(&p, &c), LQ_OK);
+  assert_int_equal(lq_vq_train(c, VQ_KM_N, x, NULL), LQ_OK);
+  double mse = pq_mse(c, VQ_KM_N, VQ_KM_D, x);
+  if (mse > 1.02 * VQ_OPQ_FAISS_MSE) fail_msg("OPQ MSE %g vs FAISS %g", mse, VQ_OPQ_FAISS_MSE);
+  /* plain PQ at the same code size is much worse on this correlated data */
+  pq = make_pq(VQ_KM_D, 4, 8, 0);
+  assert_int_equal(lq_vq_train(pq, VQ_KM_N, x, NULL), LQ_OK);
+  double mse_pq = pq_mse(pq, VQ_KM_N, VQ_KM_D, x);
+  assert_true(mse_pq <= 1.01 * VQ_PQ48_FAISS_MSE);
+  assert_true(mse < 0.7 * mse_pq);
+  /* R is orthogonal */
+  float r[VQ_KM_D * VQ_KM_D];
+  assert_int_equal(lq_vq_get_rotation(c, r, VQ_KM_D * VQ_KM_D), LQ_OK);
+  for (int i = 0; i < VQ_KM_D; i++)
+    for (int j = 0; j < VQ_KM_D; j++) {
+      double dot = 0;
+      for (int t = 0; t < VQ_KM_D; t++) dot += (double)r[i * VQ_KM_D + t] * r[j * VQ_KM_D + t];
+      assert_true(fabs(dot - (i == j)) < 1e-5);
+    }
+  expect_error(lq_vq_get_rotation(pq, r, VQ_KM_D * VQ_KM_D), LQ_ERR_INVALID_ARG, "not OPQ");
+  /* ADC through the rotation = distance to the decoded vector */
+  uint8_t codes[50 * 4];
+  float dec[50 * VQ_KM_D], tab[4 * 256], dist[50];
+  assert_int_equal(lq_vq_encode(c, 50, x, codes), LQ_OK);
+  assert_int_equal(lq_vq_decode(c, 50, codes, dec), LQ_OK);
+  const float* q = x + 1000 * VQ_KM_D;
+  assert_int_equal(lq_vq_compute_distance_table(c, q, tab), LQ_OK);
+  assert_int_equal(lq_vq_adc_scan(c, tab, 50, codes, dist), LQ_OK);
+  for (int i = 0; i < 50; i++) {
+    double t = 0;
+    for (int j = 0; j < VQ_KM_D; j++) t += ((double)q[j] - dec[i * VQ_KM_D + j]) * ((double)q[j] - dec[i * VQ_KM_D + j]);
+    assert_true(fabs(dist[i] - t) <= 1e-3 * (t + 1e-2));
+  }
+  /* save/load keeps R; thread count does not change the result */
+  size_t n;
+  assert_int_equal(lq_vq_save(c, NULL, 0, &n), LQ_OK);
+  uint8_t* buf = (uint8_t*)malloc(n);
+  assert_int_equal(lq_vq_save(c, buf, n, &n), LQ_OK);
+  assert_int_equal(lq_vq_load(buf, n, &c2), LQ_OK);
+  uint8_t codes2[50 * 4];
+  assert_int_equal(lq_vq_encode(c2, 50, x, codes2), LQ_OK);
+  LQ_ASSERT_BITS_EQUAL(codes, codes2, sizeof codes, "OPQ after load");
+  buf[n - 10] ^= 1;
+  lq_vq_codec* bad = NULL;
+  expect_error(lq_vq_load(buf, n, &bad), LQ_ERR_FORMAT, "checksum");
+  lq_vq_codec_free(c2);
+  p.nthreads = 3;
+  assert_int_equal(lq_vq_codec_new(&p, &c2), LQ_OK);
+  assert_int_equal(lq_vq_train(c2, VQ_KM_N, x, NULL), LQ_OK);
+  assert_int_equal(lq_vq_encode(c2, 50, x, codes2), LQ_OK);
+  LQ_ASSERT_BITS_EQUAL(codes, codes2, sizeof codes, "OPQ vs threads");
+  p.opq_niter = -1;
+  lq_vq_codec* c3 = NULL;
+  expect_error(lq_vq_codec_new(&p, &c3), LQ_ERR_INVALID_ARG, "OPQ");
+  free(buf);
+  lq_vq_codec_free(c);
+  lq_vq_codec_free(c2);
+  lq_vq_codec_free(pq);
+  free(x);
+}
+
+static void check_svd(size_t d, const double* a) {
+  double u[144], s[12], v[144];
+  assert_int_equal(lq_vq_svd_jacobi(d, a, u, s, v), LQ_OK);
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < d; j++) {
+      double rec = 0, uu = 0, vv = 0;
+      for (size_t k = 0; k < d; k++) {
+        rec += u[i * d + k] * s[k] * v[j * d + k];
+        uu += u[k * d + i] * u[k * d + j];
+        vv += v[k * d + i] * v[k * d + j];
+      }
+      assert_true(fabs(rec - a[i * d + j]) < 1e-9);
+      assert_true(fabs(uu - (i == j)) < 1e-9);
+      assert_true(fabs(vv - (i == j)) < 1e-9);
+    }
+  for (size_t k = 0; k < d; k++) assert_true(s[k] >= 0);
+}
+
+static void test_svd_and_procrustes(void** state) {
+  (void)state;
+  double a[144];
+  for (int i = 0; i < 144; i++) a[i] = lq_test_uniform(3, (uint64_t)i, -1, 1);
+  check_svd(12, a);
+  for (int j = 0; j < 12; j++) a[j * 12 + 5] = 2 * a[j * 12 + 2]; /* rank deficient */
+  for (int j = 0; j < 12; j++) a[j * 12 + 7] = 0;
+  check_svd(12, a);
+  check_svd(1, a);
+  /* Procrustes recovers a known rotation: Y = X R0^T  =>  R = R0 */
+  enum { PD = 6, PN = 40 };
+  double q[PD * PD];
+  assert_int_equal(lq_vq_svd_jacobi(PD, a, q, (double[PD]){0}, (double[PD * PD]){0}), LQ_OK); /* q orthogonal */
+  double xx[PN * PD], yy[PN * PD], ata[PD * PD];
+  for (int i = 0; i < PN * PD; i++) xx[i] = lq_test_uniform(4, (uint64_t)i, -1, 1);
+  for (int i = 0; i < PN; i++)
+    for (int r0 = 0; r0 < PD; r0++) {
+      double t = 0;
+      for (int k = 0; k < PD; k++) t += xx[i * PD + k] * q[r0 * PD + k];
+      yy[i * PD + r0] = t;
+    }
+  for (int i = 0; i < PD; i++)
+    for (int j = 0; j < PD; j++) {
+      double t = 0;
+      for (int k = 0; k < PN; k++) t += xx[k * PD + i] * yy[k * PD + j];
+      ata[i * PD + j] = t;
+    }
+  float r[PD * PD];
+  assert_int_equal(lq_vq_procrustes(PD, ata, r), LQ_OK);
+  for (int i = 0; i < PD * PD; i++) assert_true(fabs(r[i] - q[i]) < 1e-5);
+}
+
 int main(void) {
   lq_test_skip_if_env_isa_missing();
   const struct CMUnitTest tests[] = {
@@ -562,6 +687,7 @@ int main(void) {
       cmocka_unit_test(test_km_bad_input),       cmocka_unit_test(test_pq_codes_match_faiss),
       cmocka_unit_test(test_pq_bit_layout_example), cmocka_unit_test(test_pq_train_vs_faiss),
       cmocka_unit_test(test_codec_save_load),    cmocka_unit_test(test_pq_bad_input),
+      cmocka_unit_test(test_opq_vs_faiss),       cmocka_unit_test(test_svd_and_procrustes),
   };
   return cmocka_run_group_tests_name("vq", tests, NULL, NULL);
 }

@@ -66,7 +66,8 @@ LQ_API lq_status lq_kmeans_assign(size_t n, size_t d, const float* x, size_t k, 
 
 /*! Kinds of vector codec. LQ_VQ_PQ with M == 1 is plain k-means VQ. */
 typedef enum lq_vq_kind {
-  LQ_VQ_PQ = 1 /* product quantizer: M sub-spaces of d/M dims, 2^nbits centroids each */
+  LQ_VQ_PQ = 1, /* product quantizer: M sub-spaces of d/M dims, 2^nbits centroids each */
+  LQ_VQ_OPQ = 2 /* orthogonal rotation R (non-parametric OPQ, FAISS OPQMatrix) then PQ */
 } lq_vq_kind;
 
 /*! Codec parameters; zero fields take defaults where noted. */
@@ -77,6 +78,11 @@ typedef struct lq_vq_params {
   int nbits;             /* PQ: bits per sub-code, 1..16 */
   lq_kmeans_config km;   /* training k-means (FAISS defaults when zero) */
   int nthreads;          /* threads for train/encode/decode/scan; 0 → all CPUs */
+  /* OPQ (FAISS OPQMatrix defaults when 0): outer iterations (50), k-means
+   * iterations per outer iteration (4) and in the first one (40), training
+   * rows for the rotation (65536, FAISS-identical subsample). */
+  int opq_niter, opq_niter_pq, opq_niter_pq0;
+  size_t opq_max_train;
 } lq_vq_params;
 
 typedef struct lq_vq_codec lq_vq_codec; /* opaque */
@@ -107,6 +113,11 @@ LQ_API lq_status lq_vq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans
  *  untrained). n_floats must equal M * 2^nbits * d/M. */
 LQ_API lq_status lq_vq_set_centroids(lq_vq_codec* c, const float* centroids, size_t n_floats);
 LQ_API lq_status lq_vq_get_centroids(const lq_vq_codec* c, float* centroids_out, size_t n_floats);
+
+/*! lq_vq_get_rotation() : OPQ's d x d rotation R (row-major; codes are the
+ *  PQ of x R^T, decode returns y R). An OPQ codec whose centroids were set
+ *  with lq_vq_set_centroids has R = identity. LQ_ERR_INVALID_ARG for PQ. */
+LQ_API lq_status lq_vq_get_rotation(const lq_vq_codec* c, float* r_out, size_t n_floats);
 
 /*! lq_vq_encode() : n vectors → n*code_size bytes. PQ codes use FAISS's
  *  LSB-first bitstream (sub-code m at bits [m*nbits, (m+1)*nbits)); unused

@@ -42,7 +42,8 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   LQ_REQUIRE_PTR(c);
   LQ_REQUIRE_PTR(size_out);
   if (!c->trained) return lq_fail(LQ_ERR_STATE, "lq_vq_save: the codec is not trained");
-  size_t total = LQ_VQ_HEADER_BYTES + c->ncent * 4 + 4;
+  size_t nrot = c->rot ? c->p.d * c->p.d : 0, nfl = c->ncent + nrot;
+  size_t total = LQ_VQ_HEADER_BYTES + nfl * 4 + 4;
   *size_out = total;
   if (buf == NULL) return LQ_OK;
   if (cap < total)
@@ -56,11 +57,11 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   put_u64(p + 24, c->p.M);
   put_u32(p + 32, (uint32_t)c->p.nbits);
   put_u32(p + 36, 0);
-  put_u64(p + 40, c->ncent);
+  put_u64(p + 40, nfl);
   uint8_t* q = p + LQ_VQ_HEADER_BYTES;
-  for (size_t i = 0; i < c->ncent; i++) {
+  for (size_t i = 0; i < nfl; i++) {
     uint32_t u;
-    memcpy(&u, &c->cent[i], 4);
+    memcpy(&u, i < c->ncent ? &c->cent[i] : &c->rot[i - c->ncent], 4);
     put_u32(q + 4 * i, u);
   }
   put_u32(p + total - 4, lq_crc32(p, total - 4));
@@ -101,20 +102,23 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     if (s == LQ_ERR_OUT_OF_MEMORY) return s;
     return lq_fail(LQ_ERR_FORMAT, "vq codec: invalid geometry in header (%s)", lq_last_error());
   }
-  if (c->ncent != ncent) {
+  size_t nrot = c->rot ? c->p.d * c->p.d : 0;
+  if (c->ncent + nrot != ncent) {
     lq_vq_codec_free(c);
-    return lq_fail(LQ_ERR_FORMAT, "vq codec: %llu centroids stored, geometry needs %zu",
-                   (unsigned long long)ncent, c->ncent);
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: %llu floats stored, geometry needs %zu", (unsigned long long)ncent,
+                   c->ncent + nrot);
   }
   const uint8_t* q = p + LQ_VQ_HEADER_BYTES;
-  for (size_t i = 0; i < c->ncent; i++) {
+  for (size_t i = 0; i < ncent; i++) {
     uint32_t u = get_u32(q + 4 * i);
-    memcpy(&c->cent[i], &u, 4);
+    memcpy(i < c->ncent ? &c->cent[i] : &c->rot[i - c->ncent], &u, 4);
   }
-  if (!lq_vq_all_finite(c->cent, c->ncent)) {
+  if (!lq_vq_all_finite(c->cent, c->ncent) || (nrot && !lq_vq_all_finite(c->rot, nrot))) {
     lq_vq_codec_free(c);
-    return lq_fail(LQ_ERR_FORMAT, "vq codec: stored centroids contain NaN or Inf");
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: stored centroids or rotation contain NaN or Inf");
   }
+  for (size_t i = 0; i < c->p.d && nrot; i++)
+    for (size_t j = 0; j < c->p.d; j++) c->rot_t[j * c->p.d + i] = c->rot[i * c->p.d + j];
   lq_vq_codec_finish(c);
   *out = c;
   return LQ_OK;

@@ -237,8 +237,13 @@ lq_status lq_kmeans_assign(size_t n, size_t d, const float* x, size_t k, const f
   return s;
 }
 
-lq_status lq_kmeans_train(const lq_kmeans_config* cfg_in, size_t n, size_t d, const float* x, size_t k,
+lq_status lq_kmeans_train(const lq_kmeans_config* cfg, size_t n, size_t d, const float* x, size_t k,
                           float* centroids_out, double* iter_obj, lq_kmeans_stats* stats) {
+  return lq_kmeans_train_from(cfg, n, d, x, k, NULL, centroids_out, iter_obj, stats);
+}
+
+lq_status lq_kmeans_train_from(const lq_kmeans_config* cfg_in, size_t n, size_t d, const float* x, size_t k,
+                               const float* init, float* centroids_out, double* iter_obj, lq_kmeans_stats* stats) {
   LQ_REQUIRE_PTR(x);
   LQ_REQUIRE_PTR(centroids_out);
   lq_kmeans_config cfg = {0};
@@ -318,7 +323,9 @@ lq_status lq_kmeans_train(const lq_kmeans_config* cfg_in, size_t n, size_t d, co
   float best_obj = HUGE_VALF;
   for (int redo = 0; redo < nredo; redo++) {
     int64_t rseed = seed + 1 + (int64_t)redo * LQ_KM_REDO_SEED_STEP;
-    if (cfg.init == LQ_KMEANS_INIT_RANDOM) {
+    if (init != NULL) { /* FAISS: caller-supplied centroids are the initialisation */
+      memcpy(cent, init, kd * sizeof(float));
+    } else if (cfg.init == LQ_KMEANS_INIT_RANDOM) {
       lq_faiss_rand_perm(perm, nt, rseed);
       for (size_t i = 0; i < k; i++) memcpy(cent + i * d, xt + (size_t)perm[i] * d, d * sizeof(float));
     } else {

@@ -5,6 +5,7 @@
 
 #include "cpu/dispatch.h"
 #include "vq/vq_codec.h"
+#include "vq/vq_linalg.h"
 #include "vq/vq_threads.h"
 
 /* ---------------------------------------------------------- bit packing -- */
@@ -56,7 +57,10 @@ lq_status lq_vq_codec_alloc(const lq_vq_params* p, lq_vq_codec** out) {
   LQ_REQUIRE_PTR(p);
   LQ_REQUIRE_PTR(out);
   *out = NULL;
-  if (p->kind != LQ_VQ_PQ) return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: unknown kind %d", (int)p->kind);
+  if (p->kind != LQ_VQ_PQ && p->kind != LQ_VQ_OPQ)
+    return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: unknown kind %d", (int)p->kind);
+  if (p->opq_niter < 0 || p->opq_niter_pq < 0 || p->opq_niter_pq0 < 0)
+    return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: negative OPQ iteration count");
   if (p->d == 0) return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: d is 0");
   if (p->M == 0) return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: M is 0");
   if (p->d % p->M != 0)
@@ -76,6 +80,13 @@ lq_status lq_vq_codec_alloc(const lq_vq_params* p, lq_vq_codec** out) {
   c->ncent = ncent;
   lq_status s = lq_alloc_array(ncent, sizeof(float), "centroids", (void**)&c->cent);
   if (s == LQ_OK) s = lq_alloc_array(ncent, sizeof(float), "centroids", (void**)&c->cent_t);
+  if (s == LQ_OK && p->kind == LQ_VQ_OPQ) {
+    size_t dd;
+    if (lq_mul_overflows(p->d, p->d, &dd)) s = lq_fail(LQ_ERR_OVERFLOW, "vq codec: d*d overflows");
+    if (s == LQ_OK) s = lq_calloc_array(dd, sizeof(float), "rotation", (void**)&c->rot);
+    if (s == LQ_OK) s = lq_calloc_array(dd, sizeof(float), "rotation", (void**)&c->rot_t);
+    for (size_t i = 0; s == LQ_OK && i < p->d; i++) c->rot[i * p->d + i] = c->rot_t[i * p->d + i] = 1.0f;
+  }
   if (s != LQ_OK) {
     lq_vq_codec_free(c);
     return s;
@@ -90,6 +101,8 @@ void lq_vq_codec_free(lq_vq_codec* c) {
   if (!c) return;
   free(c->cent);
   free(c->cent_t);
+  free(c->rot);
+  free(c->rot_t);
   free(c);
 }
 
@@ -137,7 +150,50 @@ lq_status lq_vq_get_centroids(const lq_vq_codec* c, float* out, size_t n_floats)
   return LQ_OK;
 }
 
+lq_status lq_vq_get_rotation(const lq_vq_codec* c, float* r_out, size_t n_floats) {
+  LQ_CHECK(lq_vq_require_trained(c, "lq_vq_get_rotation"));
+  LQ_REQUIRE_PTR(r_out);
+  if (c->rot == NULL) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_get_rotation: the codec has no rotation (not OPQ)");
+  if (n_floats != c->p.d * c->p.d)
+    return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_get_rotation: %zu floats given, %zu expected", n_floats,
+                   c->p.d * c->p.d);
+  memcpy(r_out, c->rot, n_floats * sizeof(float));
+  return LQ_OK;
+}
+
+void lq_vq_rotate(const lq_vq_codec* c, size_t n, const float* x, float* y, int back) {
+  size_t d = c->p.d;
+  /* y = x R^T = sgemm_nt(x, R); y = x R = sgemm_nt(x, R^T). Blocks keep int sizes. */
+  for (size_t i0 = 0; i0 < n; i0 += 65536) {
+    size_t nb = n - i0 < 65536 ? n - i0 : 65536;
+    lq_vq_sgemm_nt(nb, d, d, 1.0f, x + i0 * d, d, back ? c->rot_t : c->rot, d, 0.0f, y + i0 * d, d);
+  }
+}
+
 /* --------------------------------------------------------------- train -- */
+
+lq_status lq_vq_pq_train_codebooks(lq_vq_codec* c, size_t n, const float* x, const lq_kmeans_config* km_in,
+                                   int hot, double* objective) {
+  size_t ds = c->dsub;
+  float* slice = NULL;
+  LQ_CHECK(lq_alloc_array(n * ds, sizeof(float), "sub-space slice", (void**)&slice));
+  lq_kmeans_config km = *km_in;
+  if (km.nthreads == 0) km.nthreads = c->p.nthreads;
+  double total = 0;
+  lq_kmeans_stats st = {0};
+  lq_status s = LQ_OK;
+  for (size_t m = 0; m < c->p.M && s == LQ_OK; m++) {
+    for (size_t i = 0; i < n; i++) memcpy(slice + i * ds, x + i * c->p.d + m * ds, ds * sizeof(float));
+    float* cm = c->cent + m * c->ksub * ds;
+    s = lq_kmeans_train_from(&km, n, ds, slice, c->ksub, hot ? cm : NULL, cm, NULL, &st);
+    if (s == LQ_ERR_NUMERIC)
+      s = lq_fail(LQ_ERR_NUMERIC, "lq_vq_train: sub-space %zu has zero variance (all rows equal)", m);
+    total += st.objective;
+  }
+  free(slice);
+  if (objective) *objective = total;
+  return s;
+}
 
 lq_status lq_vq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats) {
   LQ_REQUIRE_PTR(c);
@@ -149,29 +205,26 @@ lq_status lq_vq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats*
   size_t nd;
   if (lq_mul_overflows(n, c->p.d, &nd)) return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_train: n*d overflows");
   if (!lq_vq_all_finite(x, nd)) return lq_fail(LQ_ERR_NUMERIC, "lq_vq_train: input contains NaN or Inf");
-  size_t ds = c->dsub;
-  float* slice = NULL;
-  LQ_CHECK(lq_alloc_array(n * ds, sizeof(float), "sub-space slice", (void**)&slice));
-  lq_kmeans_config km = c->p.km;
-  if (km.nthreads == 0) km.nthreads = c->p.nthreads;
-  double total = 0;
-  lq_kmeans_stats st = {0};
+  c->trained = 0;
   lq_status s = LQ_OK;
-  for (size_t m = 0; m < c->p.M && s == LQ_OK; m++) {
-    for (size_t i = 0; i < n; i++) memcpy(slice + i * ds, x + i * c->p.d + m * ds, ds * sizeof(float));
-    s = lq_kmeans_train(&km, n, ds, slice, c->ksub, c->cent + m * c->ksub * ds, NULL, &st);
-    if (s == LQ_ERR_NUMERIC)
-      s = lq_fail(LQ_ERR_NUMERIC, "lq_vq_train: sub-space %zu has zero variance (all rows equal)", m);
-    total += st.objective;
+  const float* xt = x;
+  float* xr = NULL;
+  if (c->p.kind == LQ_VQ_OPQ) {
+    s = lq_vq_opq_train_rotation(c, n, x);
+    if (s == LQ_OK) s = lq_alloc_array(nd, sizeof(float), "rotated training set", (void**)&xr);
+    if (s == LQ_OK) {
+      lq_vq_rotate(c, n, x, xr, 0);
+      xt = xr;
+    }
   }
-  free(slice);
-  if (s != LQ_OK) {
-    c->trained = 0;
-    return s;
-  }
+  double total = 0;
+  if (s == LQ_OK) s = lq_vq_pq_train_codebooks(c, n, xt, &c->p.km, 0, &total);
+  free(xr);
+  if (s != LQ_OK) return s;
   if (stats) {
-    *stats = st;
+    memset(stats, 0, sizeof *stats);
     stats->objective = total;
+    stats->n_train = n;
   }
   lq_vq_codec_finish(c);
   return LQ_OK;
@@ -186,19 +239,27 @@ typedef struct {
   size_t n;
   const float* x;
   uint8_t* codes;
-  float* scratch; /* per worker: ksub distances + M indices */
+  float* scratch; /* per worker: ksub distances + M indices + (OPQ) a rotated block */
+  size_t scratch_per_worker;
+  int rotate;
 } lq_encode_ctx;
 
 static void lq_encode_task(void* p, size_t task, int worker) {
   lq_encode_ctx* e = (lq_encode_ctx*)p;
   const lq_vq_codec* c = e->c;
   size_t K = c->ksub, ds = c->dsub, M = c->p.M;
-  float* dist = e->scratch + (size_t)worker * (K + M);
+  float* dist = e->scratch + (size_t)worker * e->scratch_per_worker;
   int32_t* idx = (int32_t*)(dist + K);
   const lq_dispatch* k = lq_dispatch_get();
   size_t i0 = task * LQ_VQ_BLOCK, i1 = i0 + LQ_VQ_BLOCK < e->n ? i0 + LQ_VQ_BLOCK : e->n;
+  const float* xb = e->x + i0 * c->p.d;
+  if (e->rotate) {
+    float* xr = dist + K + M;
+    lq_vq_rotate(c, i1 - i0, xb, xr, 0);
+    xb = xr;
+  }
   for (size_t i = i0; i < i1; i++) {
-    const float* xi = e->x + i * c->p.d;
+    const float* xi = xb + (i - i0) * c->p.d;
     for (size_t m = 0; m < M; m++) {
       float best;
       k->vq_l2sqr_ny_f32_f32(ds, K, xi + m * ds, c->cent_t + m * K * ds, K, dist);
@@ -206,6 +267,21 @@ static void lq_encode_task(void* p, size_t task, int worker) {
     }
     lq_vq_pack_one(M, c->p.nbits, idx, e->codes + i * c->code_size, c->code_size);
   }
+}
+
+static lq_status lq_vq_encode_impl(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes, int rotate) {
+  size_t ntasks = (n + LQ_VQ_BLOCK - 1) / LQ_VQ_BLOCK;
+  int nt = lq_vq_resolve_threads(c->p.nthreads);
+  if ((size_t)nt > ntasks) nt = (int)ntasks;
+  lq_encode_ctx e = {c, n, x, codes, NULL, c->ksub + c->p.M + (rotate ? LQ_VQ_BLOCK * c->p.d : 0), rotate};
+  LQ_CHECK(lq_alloc_array((size_t)nt * e.scratch_per_worker, sizeof(float), "encode scratch", (void**)&e.scratch));
+  lq_vq_parallel_for(nt, ntasks, lq_encode_task, &e);
+  free(e.scratch);
+  return LQ_OK;
+}
+
+lq_status lq_vq_pq_encode_rotated(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes) {
+  return lq_vq_encode_impl(c, n, x, codes, 0);
 }
 
 lq_status lq_vq_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes) {
@@ -217,14 +293,7 @@ lq_status lq_vq_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* 
   if (lq_mul_overflows(n, c->p.d, &nd) || n > SIZE_MAX / c->code_size)
     return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_encode: n*d overflows");
   if (!lq_vq_all_finite(x, nd)) return lq_fail(LQ_ERR_NUMERIC, "lq_vq_encode: input contains NaN or Inf");
-  size_t ntasks = (n + LQ_VQ_BLOCK - 1) / LQ_VQ_BLOCK;
-  int nt = lq_vq_resolve_threads(c->p.nthreads);
-  if ((size_t)nt > ntasks) nt = (int)ntasks;
-  lq_encode_ctx e = {c, n, x, codes, NULL};
-  LQ_CHECK(lq_alloc_array((size_t)nt * (c->ksub + c->p.M), sizeof(float), "encode scratch", (void**)&e.scratch));
-  lq_vq_parallel_for(nt, ntasks, lq_encode_task, &e);
-  free(e.scratch);
-  return LQ_OK;
+  return lq_vq_encode_impl(c, n, x, codes, c->rot != NULL);
 }
 
 lq_status lq_vq_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, float* x) {
@@ -242,6 +311,17 @@ lq_status lq_vq_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, flo
       memcpy(x + i * c->p.d + m * ds, c->cent + (m * K + (size_t)idx[m]) * ds, ds * sizeof(float));
   }
   if (idx != stackidx) free(idx);
+  if (c->rot != NULL) { /* y = y_pq R, a block at a time through a scratch copy */
+    float* tmp = NULL;
+    size_t nb = n < 1024 ? n : 1024;
+    LQ_CHECK(lq_alloc_array(nb * c->p.d, sizeof(float), "decode scratch", (void**)&tmp));
+    for (size_t i0 = 0; i0 < n; i0 += nb) {
+      size_t cnt = n - i0 < nb ? n - i0 : nb;
+      memcpy(tmp, x + i0 * c->p.d, cnt * c->p.d * sizeof(float));
+      lq_vq_rotate(c, cnt, tmp, x + i0 * c->p.d, 1);
+    }
+    free(tmp);
+  }
   return LQ_OK;
 }
 
@@ -279,8 +359,15 @@ lq_status lq_vq_compute_distance_table(const lq_vq_codec* c, const float* q, flo
   if (!lq_vq_all_finite(q, c->p.d))
     return lq_fail(LQ_ERR_NUMERIC, "lq_vq_compute_distance_table: query contains NaN or Inf");
   size_t K = c->ksub, ds = c->dsub;
+  float* qr = NULL;
+  if (c->rot != NULL) {
+    LQ_CHECK(lq_alloc_array(c->p.d, sizeof(float), "rotated query", (void**)&qr));
+    lq_vq_rotate(c, 1, q, qr, 0);
+    q = qr;
+  }
   lq_uk_vq_l2sqr_ny_f32_f32_fn l2 = lq_dispatch_get()->vq_l2sqr_ny_f32_f32;
   for (size_t m = 0; m < c->p.M; m++) l2(ds, K, q + m * ds, c->cent_t + m * K * ds, K, table + m * K);
+  free(qr);
   return LQ_OK;
 }
 

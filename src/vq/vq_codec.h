@@ -10,7 +10,20 @@ struct lq_vq_codec {
   int trained;
   float* cent;   /* (M, ksub, dsub), FAISS layout */
   float* cent_t; /* per sub-space: (dsub, ksub) transpose for the kernels */
+  float* rot;    /* OPQ: R (d x d), x_rot = x R^T; NULL for PQ */
+  float* rot_t;  /* OPQ: R^T */
 };
+
+/* OPQ: learns c->rot (and rot_t) from n training rows (FAISS OPQMatrix::train). */
+LQ_INTERNAL lq_status lq_vq_opq_train_rotation(lq_vq_codec* c, size_t n, const float* x);
+/* PQ training of the sub-space codebooks from rows already rotated (if OPQ),
+ * with k-means config km; hot != 0 starts from the current centroids. */
+LQ_INTERNAL lq_status lq_vq_pq_train_codebooks(lq_vq_codec* c, size_t n, const float* x, const lq_kmeans_config* km,
+                                               int hot, double* objective);
+/* Rotates n rows: y = x R^T (forward) or y = x R (back). */
+LQ_INTERNAL void lq_vq_rotate(const lq_vq_codec* c, size_t n, const float* x, float* y, int back);
+/* PQ-encodes rows that are already rotated. */
+LQ_INTERNAL lq_status lq_vq_pq_encode_rotated(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes);
 
 LQ_INTERNAL lq_status lq_vq_codec_alloc(const lq_vq_params* p, lq_vq_codec** out);
 /* Builds derived tables from cent and marks the codec trained. */

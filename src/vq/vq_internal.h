@@ -23,4 +23,11 @@ LQ_INTERNAL lq_status lq_vq_assign_l2(size_t n, size_t d, const float* x, const 
                                       const float* cent, const float* cnorm, int nthreads, int32_t* assign,
                                       float* dis);
 
+/* lq_kmeans_train with optional initial centroids (k*d floats, FAISS's
+ * "centroids provided as input"; NULL = the configured init). init may alias
+ * centroids_out. */
+LQ_INTERNAL lq_status lq_kmeans_train_from(const lq_kmeans_config* cfg, size_t n, size_t d, const float* x,
+                                           size_t k, const float* init, float* centroids_out, double* iter_obj,
+                                           lq_kmeans_stats* stats);
+
 #endif

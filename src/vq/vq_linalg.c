@@ -1,7 +1,11 @@
 #include "vq/vq_linalg.h"
 
+#include <math.h>
+#include <string.h>
+
 #if LQ_HAVE_BLAS
 #include <cblas.h>
+#include <lapacke.h>
 #endif
 
 #if !LQ_HAVE_BLAS
@@ -55,4 +59,126 @@ void lq_vq_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float* a, s
 #else
   lq_sgemm_nt_portable(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 #endif
+}
+
+/* Makes column j of the d x d row-major q a unit vector orthogonal to the
+ * columns listed in done[] (Gram-Schmidt against unit vectors e_0, e_1...). */
+static void lq_complete_column(size_t d, double* q, size_t j, const unsigned char* ok) {
+  for (size_t e = 0; e < d; e++) {
+    for (size_t i = 0; i < d; i++) q[i * d + j] = i == e ? 1.0 : 0.0;
+    for (int pass = 0; pass < 2; pass++)
+      for (size_t c = 0; c < d; c++) {
+        if (c == j || !ok[c]) continue;
+        double dot = 0;
+        for (size_t i = 0; i < d; i++) dot += q[i * d + c] * q[i * d + j];
+        for (size_t i = 0; i < d; i++) q[i * d + j] -= dot * q[i * d + c];
+      }
+    double nr = 0;
+    for (size_t i = 0; i < d; i++) nr += q[i * d + j] * q[i * d + j];
+    if (nr > 1e-6) {
+      nr = 1.0 / sqrt(nr);
+      for (size_t i = 0; i < d; i++) q[i * d + j] *= nr;
+      return;
+    }
+  }
+}
+
+lq_status lq_vq_svd_jacobi(size_t d, const double* a, double* u, double* s, double* v) {
+  memcpy(u, a, d * d * sizeof(double)); /* W, orthogonalised in place */
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < d; j++) v[i * d + j] = i == j ? 1.0 : 0.0;
+  double fro = 0;
+  for (size_t i = 0; i < d * d; i++) fro += a[i] * a[i];
+  int converged = 0;
+  for (int sweep = 0; sweep < 60 && !converged; sweep++) {
+    converged = 1;
+    for (size_t p = 0; p + 1 < d; p++)
+      for (size_t q = p + 1; q < d; q++) {
+        double al = 0, be = 0, ga = 0;
+        for (size_t i = 0; i < d; i++) {
+          double wp = u[i * d + p], wq = u[i * d + q];
+          al += wp * wp;
+          be += wq * wq;
+          ga += wp * wq;
+        }
+        if (fabs(ga) <= 1e-15 * sqrt(al * be) || fabs(ga) <= 1e-300 * fro) continue;
+        converged = 0;
+        double zeta = (be - al) / (2 * ga);
+        double t = (zeta >= 0 ? 1.0 : -1.0) / (fabs(zeta) + sqrt(1 + zeta * zeta));
+        double c = 1 / sqrt(1 + t * t), sn = c * t;
+        for (size_t i = 0; i < d; i++) {
+          double wp = u[i * d + p], wq = u[i * d + q];
+          u[i * d + p] = c * wp - sn * wq;
+          u[i * d + q] = sn * wp + c * wq;
+          double vp = v[i * d + p], vq = v[i * d + q];
+          v[i * d + p] = c * vp - sn * vq;
+          v[i * d + q] = sn * vp + c * vq;
+        }
+      }
+  }
+  if (!converged) return lq_fail(LQ_ERR_NOT_CONVERGED, "Jacobi SVD did not converge in 60 sweeps");
+  unsigned char* ok = (unsigned char*)calloc(d ? d : 1, 1);
+  if (!ok) return lq_fail(LQ_ERR_OUT_OF_MEMORY, "Jacobi SVD: out of memory");
+  double tiny = 1e-12 * sqrt(fro);
+  for (size_t j = 0; j < d; j++) {
+    double nr = 0;
+    for (size_t i = 0; i < d; i++) nr += u[i * d + j] * u[i * d + j];
+    nr = sqrt(nr);
+    s[j] = nr;
+    if (nr > tiny && nr > 0) {
+      for (size_t i = 0; i < d; i++) u[i * d + j] /= nr;
+      ok[j] = 1;
+    }
+  }
+  for (size_t j = 0; j < d; j++)
+    if (!ok[j]) {
+      s[j] = 0;
+      lq_complete_column(d, u, j, ok);
+      ok[j] = 1;
+    }
+  free(ok);
+  return LQ_OK;
+}
+
+lq_status lq_vq_procrustes(size_t d, const double* a, float* r) {
+  double *u = NULL, *s = NULL, *v = NULL;
+  lq_status st = lq_alloc_array(d * d, sizeof(double), "SVD U", (void**)&u);
+  if (st == LQ_OK) st = lq_alloc_array(d, sizeof(double), "SVD S", (void**)&s);
+  if (st == LQ_OK) st = lq_alloc_array(d * d, sizeof(double), "SVD V", (void**)&v);
+  if (st == LQ_OK) {
+#if LQ_HAVE_BLAS
+    double* acopy = NULL;
+    double* superb = NULL;
+    st = lq_alloc_array(d * d, sizeof(double), "SVD input", (void**)&acopy);
+    if (st == LQ_OK) st = lq_alloc_array(d, sizeof(double), "SVD work", (void**)&superb);
+    if (st == LQ_OK) {
+      memcpy(acopy, a, d * d * sizeof(double));
+      /* v receives V^T here */
+      lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'A', 'A', (lapack_int)d, (lapack_int)d, acopy,
+                                       (lapack_int)d, s, u, (lapack_int)d, v, (lapack_int)d, superb);
+      if (info != 0) st = lq_fail(LQ_ERR_BLAS, "LAPACKE_dgesvd failed (info %d)", (int)info);
+      /* R = V U^T: R[i][j] = sum_k V[i][k] U[j][k] = sum_k VT[k][i] U[j][k] */
+      for (size_t i = 0; i < d && st == LQ_OK; i++)
+        for (size_t j = 0; j < d; j++) {
+          double acc = 0;
+          for (size_t k = 0; k < d; k++) acc += v[k * d + i] * u[j * d + k];
+          r[i * d + j] = (float)acc;
+        }
+    }
+    free(acopy);
+    free(superb);
+#else
+    st = lq_vq_svd_jacobi(d, a, u, s, v);
+    for (size_t i = 0; i < d && st == LQ_OK; i++)
+      for (size_t j = 0; j < d; j++) {
+        double acc = 0;
+        for (size_t k = 0; k < d; k++) acc += v[i * d + k] * u[j * d + k];
+        r[i * d + j] = (float)acc;
+      }
+#endif
+  }
+  free(u);
+  free(s);
+  free(v);
+  return st;
 }
