@@ -51,6 +51,7 @@ void run(benchmark::State& st, const lqb::Kernel* k) {
   }
   st.SetItemsProcessed(st.iterations() * n);
   st.SetBytesProcessed(st.iterations() * bytes);
+  lqb::report_vs_memcpy(st, n);
   std::free(x);
   std::free(h);
   std::free(y);

@@ -47,9 +47,9 @@ extern "C" {
 
 #include "libquant/uniform.h"
 
-/* module: nonuniform */
+#include "libquant/nonuniform.h"
 
-/* module: hw */
+#include "libquant/hw.h"
 
 /* module: observers */
 
@@ -57,9 +57,9 @@ extern "C" {
 
 #include "libquant/vq.h"
 
-/* module: io */
+#include "libquant/io.h"
 
-/* module: scheme */
+#include "libquant/scheme.h"
 
 #ifdef __cplusplus
 }

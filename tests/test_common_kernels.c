@@ -46,7 +46,7 @@ static void run_f32_u16(const lq_test_kernel* k, const lq_test_kernel* ref, cons
 static void run_u16_f32(const lq_test_kernel* k, const lq_test_kernel* ref, const float* xf, size_t n) {
   /* Reinterpret the float buffer's bits as 16-bit patterns: covers NaN
    * payloads, subnormals and infinities of f16/bf16. */
-  uint16_t in[MAXN];
+  uint16_t in[MAXN] = {0};
   for (size_t i = 0; i < n; i++) in[i] = (uint16_t)(lq_test_bits(xf[i]) >> (i & 1 ? 16 : 3));
   float a[MAXN + 1], b[MAXN + 1];
   a[n] = b[n] = 42.0f;

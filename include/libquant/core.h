@@ -147,7 +147,9 @@ LQ_API lq_status lq_reduce_absmax_f32(const float* x, size_t n, float* absmax_ou
 
 /*! lq_reduce_sum_f32(), lq_reduce_sumsq_f32() : sum of x[i] and of x[i]^2,
  *  accumulated in double in a fixed order (16 interleaved partial sums,
- *  combined pairwise, then the tail), so every ISA gives the same bits. */
+ *  combined pairwise, then the tail), so every ISA gives the same bits.
+ *  0 for n == 0. A NaN result (NaN input, or Inf - Inf) is always the one
+ *  canonical quiet NaN, since which NaN propagates depends on order. */
 LQ_API lq_status lq_reduce_sum_f32(const float* x, size_t n, double* sum_out);
 LQ_API lq_status lq_reduce_sumsq_f32(const float* x, size_t n, double* sumsq_out);
 

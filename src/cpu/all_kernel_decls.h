@@ -1,11 +1,11 @@
 /* Declarations of every module's kernels and their function-pointer types. */
 #include "common/common_kernels.h"
 
-/* module: uniform */
+#include "uniform/uniform_kernels.h"
 
-/* module: nonuniform */
+#include "nonuniform/nonuniform_kernels.h"
 
-/* module: hw */
+#include "hw/hw_kernels.h"
 
 /* module: observers */
 

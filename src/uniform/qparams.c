@@ -91,8 +91,9 @@ lq_status lq_qparams_from_minmax(const lq_range_config* cfg, float min, float ma
     scale = amax / denom;
     if (!isfinite(scale)) return lq_fail(LQ_ERR_NUMERIC, "scale for amax %g overflows float", (double)amax);
     scale = scale > eps ? scale : eps;
-    /* PyTorch: unsigned symmetric centres the zero point; signed uses 0. */
-    if (qmin == 0) zp = (cfg->qmin < cfg->qmax) ? (qmin + qmax) / 2 : (qmax + 1) / 2;
+    /* PyTorch: quint8 symmetric centres the zero point (128, or
+     * (qmin + qmax) // 2 for a custom range); qint8 uses 0. */
+    if (cfg->signedness == LQ_UNSIGNED) zp = (cfg->qmin < cfg->qmax) ? (qmin + qmax) / 2 : (qmax + 1) / 2;
     else zp = 0;
   } else {
     /* float arithmetic throughout, like torch's float32 tensors; the

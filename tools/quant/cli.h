@@ -31,6 +31,41 @@ double cli_now(void);
 /* Median of n doubles (sorts in place). */
 double cli_median(double* v, size_t n);
 
+/* A float tensor loaded from a .npy file (any supported dtype, converted). */
+typedef struct cli_tensor {
+  float* x;
+  size_t n;
+  lq_shape shape;
+  lq_npy_dtype file_dtype;
+} cli_tensor;
+
+/* Loads path into t; on failure prints the reason and returns the exit status. */
+int cli_load_npy_f32(const char* path, cli_tensor* t);
+void cli_tensor_free(cli_tensor* t);
+
+/* Refuses (exit 2, message) an output path that names an existing input file
+ * (same device and inode, so links and different spellings are caught) or
+ * another output. Returns 0 when the outputs are safe to write. */
+int cli_check_outputs(const char* const* outputs, size_t nout, const char* const* inputs, size_t nin);
+
+/* JSON helpers for stdout: a string with escapes; a number or null. */
+void cli_json_string(FILE* out, const char* s);
+void cli_json_number(FILE* out, double v);
+
+/* Progress on stderr, drawn only when stderr is a terminal and the work has
+ * run for more than a second and a half. cli_progress_end() clears it. */
+void cli_progress_begin(void);
+void cli_progress(const char* what, size_t done, size_t total);
+void cli_progress_end(void);
+
+/* Parses a positive integer option value; 0 on success. */
+int cli_parse_size(const char* opt, const char* text, size_t lo, size_t hi, size_t* out);
+
+/* The eval table (quant eval and quant demo): one roundtrip per spec over t.
+ * Specs must already be parsed. Prints a table or a JSON list to stdout.
+ * Returns the exit status. */
+int cli_eval_run(lq_scheme* const* schemes, size_t nschemes, const cli_tensor* t, int json, const char* title);
+
 /* Commands. */
 int cmd_isa(int argc, char** argv);
 void usage_isa(FILE* out);
@@ -41,7 +76,8 @@ void usage_demo(FILE* out);
 
 /* commands: nonuniform */
 
-/* commands: hw */
+int cmd_audio(int argc, char** argv);
+void usage_audio(FILE* out);
 
 /* commands: observers */
 
@@ -52,5 +88,13 @@ void usage_demo(FILE* out);
 /* commands: io */
 
 /* commands: scheme */
+int cmd_list(int argc, char** argv);
+void usage_list(FILE* out);
+int cmd_roundtrip(int argc, char** argv);
+void usage_roundtrip(FILE* out);
+int cmd_eval(int argc, char** argv);
+void usage_eval(FILE* out);
+int cmd_bench(int argc, char** argv);
+void usage_bench(FILE* out);
 
 #endif

@@ -11,7 +11,7 @@ static const cli_command commands[] = {
 
     /* commands: nonuniform */
 
-    /* commands: hw */
+    {"audio", "WAV audio: G.711 / IMA-ADPCM encode, decode, SNR eval", cmd_audio, usage_audio},
 
     /* commands: observers */
 
@@ -22,6 +22,11 @@ static const cli_command commands[] = {
     /* commands: io */
 
     /* commands: scheme */
+    {"list", "list every quantization scheme with its module and summary", cmd_list, usage_list},
+    {"roundtrip", "quantize and dequantize a .npy file (optionally write codes and parameters)", cmd_roundtrip,
+     usage_roundtrip},
+    {"eval", "error and size of one or more schemes on a .npy file", cmd_eval, usage_eval},
+    {"bench", "quantize/dequantize throughput of a scheme against memcpy", cmd_bench, usage_bench},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

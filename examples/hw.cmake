@@ -1,0 +1,1 @@
+lq_add_example(wav_ulaw wav_ulaw.c)
