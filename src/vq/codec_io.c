@@ -82,7 +82,7 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
                    LQ_VQ_FORMAT_VERSION);
   uint64_t ncent = get_u64(p + 40);
   if (ncent > (SIZE_MAX - LQ_VQ_HEADER_BYTES - 4) / 4 || size != LQ_VQ_HEADER_BYTES + ncent * 4 + 4)
-    return lq_fail(LQ_ERR_FORMAT, "vq codec: size %zu does not match the %llu centroids in the header "
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: size %zu does not match the %llu floats in the header "
                    "(truncated or trailing data)", size, (unsigned long long)ncent);
   uint32_t crc = get_u32(p + size - 4);
   if (crc != lq_crc32(p, size - 4)) return lq_fail(LQ_ERR_FORMAT, "vq codec: checksum mismatch (corrupt file)");

@@ -83,7 +83,8 @@ void usage_audio(FILE* out);
 
 /* commands: llm */
 
-/* commands: vq */
+int cmd_vq(int argc, char** argv);
+void usage_vq(FILE* out);
 
 /* commands: io */
 
