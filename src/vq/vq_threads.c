@@ -1,6 +1,7 @@
 #include "vq/vq_threads.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 typedef struct {
@@ -21,6 +22,16 @@ int lq_vq_resolve_threads(int nthreads) {
     long c = sysconf(_SC_NPROCESSORS_ONLN);
     nthreads = c > 0 ? (int)c : 1;
   }
+#ifndef LQ_NO_GETENV
+  /* LIBQUANT_NUM_THREADS=N caps every request (e.g. emulators where thread
+   * creation is broken, or to share a machine); results do not change. */
+  const char* env = getenv("LIBQUANT_NUM_THREADS");
+  if (env != NULL && env[0] != '\0') {
+    char* end;
+    long cap = strtol(env, &end, 10);
+    if (*end == '\0' && cap >= 1 && cap < nthreads) nthreads = (int)cap;
+  }
+#endif
   return nthreads > LQ_VQ_MAX_THREADS ? LQ_VQ_MAX_THREADS : nthreads;
 }
 

@@ -14,7 +14,8 @@
 typedef void (*lq_vq_task_fn)(void* ctx, size_t task, int worker);
 LQ_INTERNAL void lq_vq_parallel_for(int nthreads, size_t ntasks, lq_vq_task_fn fn, void* ctx);
 
-/* nthreads <= 0 → number of online CPUs (capped at LQ_VQ_MAX_THREADS). */
+/* nthreads <= 0 → number of online CPUs; then capped by the environment
+ * variable LIBQUANT_NUM_THREADS (if set to N >= 1) and LQ_VQ_MAX_THREADS. */
 #define LQ_VQ_MAX_THREADS 64
 LQ_INTERNAL int lq_vq_resolve_threads(int nthreads);
 

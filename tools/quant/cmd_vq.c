@@ -59,7 +59,7 @@ static int parse_spec(const char* text, vq_spec* s) {
     if (!eq) return cli_usage_error("spec item '%s' is not key=value", kv);
     *eq = '\0';
     const char* v = eq + 1;
-    long x;
+    long x = 0;
     if (is_km && strcmp(kv, "k") == 0) {
       if (parse_long(kv, v, 2, 65536, &k)) return CLI_EXIT_USAGE;
       if (k & (k - 1)) return cli_usage_error("kmeans k=%ld must be a power of two (codes are log2(k) bits)", k);
@@ -142,7 +142,7 @@ static int vq_train(int argc, char** argv) {
   if ((rc = parse_spec(argv[1], &sp))) return rc;
   cli_tensor t;
   if ((rc = cli_load_npy_f32(argv[2], &t))) return rc;
-  size_t n, d;
+  size_t n = 0, d = 0;
   if ((rc = rows_of(&t, sp.dim, argv[2], &n, &d))) {
     cli_tensor_free(&t);
     return rc;
