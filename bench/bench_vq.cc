@@ -19,13 +19,13 @@ void run(benchmark::State& st, const lqb::Kernel* k) {
     return;
   }
   size_t n = st.range(0);
-  const size_t M = 8, d = 8;
-  float* a = lqb::alloc<float>(n * d + 256 * M);
-  float* b = lqb::alloc<float>(n * d + 256 * M);
+  const size_t M = st.range(1), d = 8;
+  float* a = lqb::alloc<float>(n * d + 256 * M + 4096);
+  float* b = lqb::alloc<float>(n * d + 256 * M + 4096);
   float* out = lqb::alloc<float>(n);
   uint8_t* codes = lqb::alloc<uint8_t>(n * M);
-  lqb::fill(a, n * d + 256 * M, 3, 10.0f);
-  lqb::fill(b, n * d + 256 * M, 4, 10.0f);
+  lqb::fill(a, n * d + 256 * M + 4096, 3, 10.0f);
+  lqb::fill(b, n * d + 256 * M + 4096, 4, 10.0f);
   for (size_t i = 0; i < n * M; i++) codes[i] = (uint8_t)(i * 2654435761u >> 13);
   std::string slot = k->slot;
   for (auto _ : st) {
@@ -53,7 +53,7 @@ void run(benchmark::State& st, const lqb::Kernel* k) {
 
 int register_all() {
   for (const auto& k : kKernels)
-    benchmark::RegisterBenchmark(k.name, run, &k)->Arg(256)->Arg(65536);
+    benchmark::RegisterBenchmark(k.name, run, &k)->Args({256, 8})->Args({65536, 8})->Args({65536, 16});
   return 0;
 }
 int dummy = register_all();

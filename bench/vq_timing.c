@@ -79,14 +79,18 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < n * d; i++) mse += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
     float* table = (float*)malloc(nq * lq_vq_table_size(c) * sizeof(float));
     float* dist = (float*)malloc(nq * n * sizeof(float));
-    double t3 = now();
     float sink = 0;
-    for (size_t q = 0; q < nq; q++) lq_vq_compute_distance_table(c, x + q * d, table + q * lq_vq_table_size(c));
-    if (lq_vq_adc_scan_many(c, nq, table, n, codes, dist) != LQ_OK) return die("scan");
-    for (size_t q = 0; q < nq; q++) sink += dist[q * n + q];
-    double t4 = now();
+    double best = 1e30;
+    for (int rep = 0; rep < 5; rep++) { /* the machine is shared: keep the fastest of 5 */
+      double t3 = now();
+      for (size_t q = 0; q < nq; q++) lq_vq_compute_distance_table(c, x + q * d, table + q * lq_vq_table_size(c));
+      if (lq_vq_adc_scan_many(c, nq, table, n, codes, dist) != LQ_OK) return die("scan");
+      for (size_t q = 0; q < nq; q++) sink += dist[q * n + q];
+      double t4 = now();
+      if (t4 - t3 < best) best = t4 - t3;
+    }
     printf("train_s %.4f\nencode_s %.4f\nencode_vps %.0f\nmse %.6g\nadc_ns_per_code %.4f\nsink %g\n", t1 - t0,
-           t2 - t1, (double)n / (t2 - t1), mse / (double)n, (t4 - t3) * 1e9 / ((double)n * (double)nq), sink);
+           t2 - t1, (double)n / (t2 - t1), mse / (double)n, best * 1e9 / ((double)n * (double)nq), sink);
     lq_vq_codec_free(c);
     free(codes);
     free(y);

@@ -74,9 +74,11 @@ def main():
             index.is_trained = True
             index.add(x)
             # ADC scan: nq queries over all codes (FAISS parallelises over queries)
-            t0 = time.perf_counter()
-            index.search(x[:nq], 1)
-            tscan = (time.perf_counter() - t0) * 1e9 / (n * nq)
+            tscan = 1e30
+            for _ in range(5):  # the machine is shared: keep the fastest of 5
+                t0 = time.perf_counter()
+                index.search(x[:nq], 1)
+                tscan = min(tscan, (time.perf_counter() - t0) * 1e9 / (n * nq))
             ours = run_ours(exe, ["pq", path, n, d, M, 8, nt, nq], env)
             tag = f"PQ d={d} M={M}x8"
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))

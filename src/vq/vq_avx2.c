@@ -134,6 +134,12 @@ static inline uint64_t lq_vq_load_u64(const uint8_t* p) {
   return w; /* x86 is little-endian: byte m of the code is bits [8m, 8m+8) */
 }
 
+/* GCC would SLP-vectorise the independent per-code sums into vinsertps
+ * chains, which bottleneck on the shuffle port; plain scalar loads are
+ * faster here (same results either way). */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
 void lq_uk_vq_adc_scan_u8_f32__avx2(size_t n, size_t M, const uint8_t* codes, const float* table, float* out) {
   size_t i = 0;
   if (M == 8) {
@@ -151,19 +157,36 @@ void lq_uk_vq_adc_scan_u8_f32__avx2(size_t n, size_t M, const uint8_t* codes, co
       for (int u = 0; u < 8; u++) out[i + (size_t)u] = s[u];
     }
   } else if (M % 8 == 0) {
-    for (; i + 2 <= n; i += 2) {
-      const uint8_t *c0 = codes + i * M, *c1 = c0 + M;
-      float s0 = table[c0[0]], s1 = table[c1[0]];
-      for (size_t m0 = 0; m0 < M; m0 += 8) {
-        uint64_t w0 = lq_vq_load_u64(c0 + m0), w1 = lq_vq_load_u64(c1 + m0);
-        const float* t = table + m0 * 256;
-        for (int b = m0 == 0 ? 1 : 0; b < 8; b++) {
-          s0 = s0 + t[b * 256 + ((w0 >> (8 * b)) & 255)];
-          s1 = s1 + t[b * 256 + ((w1 >> (8 * b)) & 255)];
+    /* 4 codes in flight, one 64-bit load per 8 sub-codes per code */
+    for (; i + 4 <= n; i += 4) {
+      const uint8_t* c = codes + i * M;
+      uint64_t w0 = lq_vq_load_u64(c), w1 = lq_vq_load_u64(c + M), w2 = lq_vq_load_u64(c + 2 * M),
+               w3 = lq_vq_load_u64(c + 3 * M);
+      float s0 = table[w0 & 255], s1 = table[w1 & 255], s2 = table[w2 & 255], s3 = table[w3 & 255];
+      for (int b = 1; b < 8; b++) {
+        const float* t = table + b * 256;
+        s0 = s0 + t[(w0 >> (8 * b)) & 255];
+        s1 = s1 + t[(w1 >> (8 * b)) & 255];
+        s2 = s2 + t[(w2 >> (8 * b)) & 255];
+        s3 = s3 + t[(w3 >> (8 * b)) & 255];
+      }
+      for (size_t m0 = 8; m0 < M; m0 += 8) {
+        w0 = lq_vq_load_u64(c + m0);
+        w1 = lq_vq_load_u64(c + M + m0);
+        w2 = lq_vq_load_u64(c + 2 * M + m0);
+        w3 = lq_vq_load_u64(c + 3 * M + m0);
+        for (int b = 0; b < 8; b++) {
+          const float* t = table + (m0 + (size_t)b) * 256;
+          s0 = s0 + t[(w0 >> (8 * b)) & 255];
+          s1 = s1 + t[(w1 >> (8 * b)) & 255];
+          s2 = s2 + t[(w2 >> (8 * b)) & 255];
+          s3 = s3 + t[(w3 >> (8 * b)) & 255];
         }
       }
       out[i] = s0;
       out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
     }
   }
   for (; i < n; i++) {
