@@ -1,7 +1,7 @@
 /* vq_timing: times libquant's k-means and PQ on a raw float32 file, for
  * bench/compare/vq_vs_faiss.py. Usage:
  *   vq_timing kmeans FILE n d k niter nthreads
- *   vq_timing pq FILE n d M nbits nthreads nq
+ *   vq_timing pq|opq FILE n d M nbits nthreads nq
  * Prints "key value" lines (seconds, objective, MSE, ns per code). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -56,9 +56,9 @@ int main(int argc, char** argv) {
     if (lq_kmeans_train(&cfg, n, d, x, k, c, NULL, &st) != LQ_OK) return die("kmeans");
     printf("train_s %.4f\nobjective %.6g\nn_train %zu\n", now() - t0, st.objective, st.n_train);
     free(c);
-  } else if (strcmp(argv[1], "pq") == 0 && argc >= 9) {
+  } else if ((strcmp(argv[1], "pq") == 0 || strcmp(argv[1], "opq") == 0) && argc >= 9) {
     lq_vq_params p = {0};
-    p.kind = LQ_VQ_PQ;
+    p.kind = strcmp(argv[1], "opq") == 0 ? LQ_VQ_OPQ : LQ_VQ_PQ;
     p.d = d;
     p.M = strtoull(argv[5], NULL, 10);
     p.nbits = atoi(argv[6]);

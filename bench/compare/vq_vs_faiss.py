@@ -33,6 +33,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["kmeans", "pq", "opq"], help="run one part only")
     a = ap.parse_args()
     nt = a.threads
     env = dict(os.environ, OMP_NUM_THREADS=str(nt), OPENBLAS_NUM_THREADS=str(nt))
@@ -42,21 +43,24 @@ def main():
     exe = os.path.join(a.build, "bench", "vq_timing")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "x.f32")
         # ---- k-means n=100k d=64 k=256 25 iterations ----
         n, d, k = (20000, 64, 64) if a.quick else (100000, 64, 256)
-        x = correlated(n, d, 1)
-        path = os.path.join(tmp, "x.f32")
-        x.tofile(path)
-        t0 = time.perf_counter()
-        km = faiss.Kmeans(d, k, niter=25, seed=1234)
-        km.train(x)
-        tf = time.perf_counter() - t0
-        fobj = km.obj[-1]
-        ours = run_ours(exe, ["kmeans", path, n, d, k, 25, nt], env)
-        rows.append(("kmeans train s", ours["train_s"], tf, ours["train_s"] / tf))
-        rows.append(("kmeans objective", ours["objective"], fobj, ours["objective"] / fobj))
+        if a.only not in (None, "kmeans"):
+            n = 0
+        if n:
+            x = correlated(n, d, 1)
+            x.tofile(path)
+            t0 = time.perf_counter()
+            km = faiss.Kmeans(d, k, niter=25, seed=1234)
+            km.train(x)
+            tf = time.perf_counter() - t0
+            fobj = km.obj[-1]
+            ours = run_ours(exe, ["kmeans", path, n, d, k, 25, nt], env)
+            rows.append(("kmeans train s", ours["train_s"], tf, ours["train_s"] / tf))
+            rows.append(("kmeans objective", ours["objective"], fobj, ours["objective"] / fobj))
         # ---- PQ d=64 M=8 nbits=8 ----
-        for (d, M) in ([(64, 8)] if a.quick else [(64, 8), (128, 16)]):
+        for (d, M) in ([] if a.only not in (None, "pq") else [(64, 8)] if a.quick else [(64, 8), (128, 16)]):
             n = 20000 if a.quick else 100000
             nq = 4 if a.quick else 16
             x = correlated(n, d, 2)
@@ -84,6 +88,20 @@ def main():
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} encode vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
             rows.append((f"{tag} ADC ns/code", ours["adc_ns_per_code"], tscan, tscan / ours["adc_ns_per_code"]))
+            rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
+        # ---- OPQ (FAISS OPQMatrix defaults) + PQ8x8, d=64, n=20000 ----
+        if a.only in (None, "opq"):
+            n, d, M = (5000, 32, 4) if a.quick else (20000, 64, 8)
+            x = correlated(n, d, 3)
+            x.tofile(path)
+            index = faiss.IndexPreTransform(faiss.OPQMatrix(d, M), faiss.IndexPQ(d, M, 8))
+            t0 = time.perf_counter()
+            index.train(x)
+            ttrain = time.perf_counter() - t0
+            mse = float(((index.sa_decode(index.sa_encode(x)).astype(np.float64) - x) ** 2).sum(1).mean())
+            ours = run_ours(exe, ["opq", path, n, d, M, 8, nt, 1], env)
+            tag = f"OPQ d={d} M={M}x8"
+            rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
     print(f"threads={nt}  (ratio: time rows libquant/FAISS, throughput rows speedup, quality rows libquant/FAISS)")
     print(f"{'metric':28s} {'libquant':>12s} {'FAISS':>12s} {'ratio':>8s}")
