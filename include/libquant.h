@@ -59,7 +59,7 @@ extern "C" {
 
 #include "libquant/llmrt.h"
 
-/* module: vq */
+#include "libquant/vq.h"
 
 #include "libquant/io.h"
 

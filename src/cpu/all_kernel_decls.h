@@ -11,7 +11,7 @@
 
 #include "llm/llm_kernels.h"
 
-/* module: vq */
+#include "vq/vq_kernels.h"
 
 /* module: io */
 

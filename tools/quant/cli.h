@@ -102,7 +102,8 @@ void usage_observe(FILE* out);
 
 /* commands: llm */
 
-/* commands: vq */
+int cmd_vq(int argc, char** argv);
+void usage_vq(FILE* out);
 
 /* commands: llmio */
 int cmd_info(int argc, char** argv);

@@ -17,7 +17,7 @@ static const cli_command commands[] = {
 
     /* commands: llm */
 
-    /* commands: vq */
+    {"vq", "vector codecs (k-means, PQ, OPQ): train, encode, decode .npy rows", cmd_vq, usage_vq},
 
     /* commands: llmio */
     {"info", "list the tensors, dtypes, shapes and metadata of a .gguf, .safetensors or .npy file", cmd_info,

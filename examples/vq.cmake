@@ -1,0 +1,1 @@
+lq_add_example(pq_search pq_search.c)

@@ -1,0 +1,173 @@
+/* libquant vq: k-means vector quantization and product quantization, with
+ * FAISS 1.7.3's defaults and code layout, behind one opaque codec interface.
+ * Included by <libquant.h>; do not include directly. docs/vq.md has the
+ * algorithms, formulas and the FAISS correspondence. */
+#ifndef LIBQUANT_VQ_H_7F3A91C2
+#define LIBQUANT_VQ_H_7F3A91C2
+
+/* ---------------------------------------------------------------- k-means -- */
+
+/*! Centroid initialisation. RANDOM reproduces FAISS 1.7.3 exactly: centroid i
+ *  of redo r is training row perm[i], perm = rand_perm(n', seed + 1 + r*15486557)
+ *  with FAISS's MT19937 Fisher-Yates. KMEANSPP is k-means++ (Arthur &
+ *  Vassilvitskii 2007: first centre uniform, next ones drawn with probability
+ *  proportional to the squared distance to the nearest chosen centre), drawn
+ *  from the same MT19937 stream. */
+typedef enum lq_kmeans_init {
+  LQ_KMEANS_INIT_RANDOM = 0,
+  LQ_KMEANS_INIT_KMEANSPP = 1
+} lq_kmeans_init;
+
+/*! k-means parameters; a zero-initialised struct means FAISS 1.7.3's
+ *  ClusteringParameters defaults. */
+typedef struct lq_kmeans_config {
+  int niter;                   /* Lloyd iterations; 0 → 25. Negative → 0 iterations (init only). */
+  int nredo;                   /* restarts, the lowest final objective is kept; 0 → 1 */
+  int max_points_per_centroid; /* train on a FAISS-identical random subsample of k*this rows
+                                  when n is larger; 0 → 256; negative → never subsample */
+  uint64_t seed;               /* 0 → 1234 (FAISS truncates seeds to 32 bits, so do we) */
+  lq_kmeans_init init;         /* 0 → LQ_KMEANS_INIT_RANDOM */
+  int spherical;               /* non-zero: L2-normalise centroids after every update */
+  int nthreads;                /* worker threads; 0 → all online CPUs. Results do not depend on it. */
+} lq_kmeans_config;
+
+/*! Per-run statistics. obj[t] is FAISS's iteration_stats[t].obj: the sum of
+ *  squared distances of the training rows to the centroids they were
+ *  assigned to in iteration t (i.e. before that iteration's update). */
+typedef struct lq_kmeans_stats {
+  double objective;  /* obj of the last iteration of the kept restart (0 if niter == 0) */
+  size_t n_train;    /* rows actually used (after subsampling) */
+  int niter;         /* iterations run per restart */
+  int best_redo;     /* index of the kept restart */
+  long nsplit;       /* empty-cluster splits in the kept restart */
+} lq_kmeans_stats;
+
+/*! lq_kmeans_train() : clusters n rows of dimension d (row-major x, n*d
+ *  floats) into k centroids written to centroids_out (k*d floats). If
+ *  iter_obj is not NULL it receives niter objectives (see lq_kmeans_stats) of
+ *  the kept restart; stats may be NULL. Follows FAISS 1.7.3 Clustering::train:
+ *  subsampling, init, assignment via sgemm (|x|^2 - 2x.c + |c|^2, first
+ *  minimum wins), mean update, empty-cluster splitting (FAISS's RNG and
+ *  1/1024 perturbation). n == k copies x. Errors: LQ_ERR_INVALID_ARG
+ *  (NULL, d == 0, k == 0, n == 0, k > n, k or n above INT32_MAX),
+ *  LQ_ERR_NUMERIC (a NaN/Inf in x, zero-variance data with k > 1),
+ *  LQ_ERR_OUT_OF_MEMORY, LQ_ERR_OVERFLOW. Thread-safe; x and the outputs must
+ *  not overlap. */
+LQ_API lq_status lq_kmeans_train(const lq_kmeans_config* cfg, size_t n, size_t d, const float* x, size_t k,
+                                 float* centroids_out, double* iter_obj, lq_kmeans_stats* stats);
+
+/*! lq_kmeans_assign() : nearest centroid (squared L2, FAISS's BLAS formula,
+ *  clamped at 0, first minimum wins) of each of the n rows. assign_out (n
+ *  int32) and dist_out (n floats) may each be NULL. nthreads as above. */
+LQ_API lq_status lq_kmeans_assign(size_t n, size_t d, const float* x, size_t k, const float* centroids,
+                                  int nthreads, int32_t* assign_out, float* dist_out);
+
+/* ------------------------------------------------------- codec interface -- */
+
+/*! Kinds of vector codec. LQ_VQ_PQ with M == 1 is plain k-means VQ. */
+typedef enum lq_vq_kind {
+  LQ_VQ_PQ = 1, /* product quantizer: M sub-spaces of d/M dims, 2^nbits centroids each */
+  LQ_VQ_OPQ = 2 /* orthogonal rotation R (non-parametric OPQ, FAISS OPQMatrix) then PQ */
+} lq_vq_kind;
+
+/*! Codec parameters; zero fields take defaults where noted. */
+typedef struct lq_vq_params {
+  lq_vq_kind kind;
+  size_t d;              /* vector dimension, > 0 */
+  size_t M;              /* PQ: sub-spaces; must divide d */
+  int nbits;             /* PQ: bits per sub-code, 1..16 */
+  lq_kmeans_config km;   /* training k-means (FAISS defaults when zero) */
+  int nthreads;          /* threads for train/encode/decode/scan; 0 → all CPUs */
+  /* OPQ (FAISS OPQMatrix defaults when 0): outer iterations (50), k-means
+   * iterations per outer iteration (4) and in the first one (40), training
+   * rows for the rotation (65536, FAISS-identical subsample). */
+  int opq_niter, opq_niter_pq, opq_niter_pq0;
+  size_t opq_max_train;
+} lq_vq_params;
+
+typedef struct lq_vq_codec lq_vq_codec; /* opaque */
+
+/*! lq_vq_codec_new() : validates params and allocates an untrained codec
+ *  (*out owned by the caller; free with lq_vq_codec_free). Errors:
+ *  LQ_ERR_INVALID_ARG (bad kind, d == 0, M == 0, d % M != 0, nbits out of
+ *  1..16), LQ_ERR_OVERFLOW, LQ_ERR_OUT_OF_MEMORY. */
+LQ_API lq_status lq_vq_codec_new(const lq_vq_params* p, lq_vq_codec** out);
+/*! lq_vq_codec_free() : NULL is a no-op. */
+LQ_API void lq_vq_codec_free(lq_vq_codec* c);
+
+/*! Geometry: d, bytes per code (ceil(M*nbits/8)), floats of one distance
+ *  table (M * 2^nbits), and whether train/set_centroids/load has run. */
+LQ_API size_t lq_vq_codec_dim(const lq_vq_codec* c);
+LQ_API size_t lq_vq_code_size(const lq_vq_codec* c);
+LQ_API size_t lq_vq_table_size(const lq_vq_codec* c);
+LQ_API int lq_vq_is_trained(const lq_vq_codec* c);
+
+/*! lq_vq_train() : PQ: one k-means (params.km) per sub-space slice, as FAISS
+ *  ProductQuantizer::train (Train_default). stats, if not NULL, receives the
+ *  sum of the M sub-space final objectives in .objective. Errors as
+ *  lq_kmeans_train (e.g. n < 2^nbits). Not thread-safe on the same codec. */
+LQ_API lq_status lq_vq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats);
+
+/*! Centroids in FAISS's layout (M, 2^nbits, d/M): set (copies, marks the
+ *  codec trained; must be finite) and get (copies out; LQ_ERR_STATE if
+ *  untrained). n_floats must equal M * 2^nbits * d/M. */
+LQ_API lq_status lq_vq_set_centroids(lq_vq_codec* c, const float* centroids, size_t n_floats);
+LQ_API lq_status lq_vq_get_centroids(const lq_vq_codec* c, float* centroids_out, size_t n_floats);
+
+/*! lq_vq_get_rotation() : OPQ's d x d rotation R (row-major; codes are the
+ *  PQ of x R^T, decode returns y R). An OPQ codec whose centroids were set
+ *  with lq_vq_set_centroids has R = identity. LQ_ERR_INVALID_ARG for PQ. */
+LQ_API lq_status lq_vq_get_rotation(const lq_vq_codec* c, float* r_out, size_t n_floats);
+
+/*! lq_vq_encode() : n vectors → n*code_size bytes. PQ codes use FAISS's
+ *  LSB-first bitstream (sub-code m at bits [m*nbits, (m+1)*nbits)); unused
+ *  high bits of the last byte are 0. The nearest centroid is found by exact
+ *  squared L2 (first minimum wins), like FAISS for d/M < 16.
+ *  lq_vq_decode() : codes → n*d floats (centroid concatenation). Sub-codes
+ *  are taken modulo 2^nbits (every bit pattern is valid). Thread-safe for
+ *  concurrent calls on a trained codec. LQ_ERR_NUMERIC on NaN/Inf input. */
+LQ_API lq_status lq_vq_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes);
+LQ_API lq_status lq_vq_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, float* x);
+
+/*! lq_vq_compute_distance_table() : the ADC table of one query q (d floats):
+ *  table[m*2^nbits + j] = |q_m - c_{m,j}|^2 (M * 2^nbits floats). */
+LQ_API lq_status lq_vq_compute_distance_table(const lq_vq_codec* c, const float* q, float* table);
+
+/*! lq_vq_adc_scan() : dist[i] = sum_m table[m*2^nbits + code_i,m] for n codes,
+ *  summed in m order (so every ISA and thread count gives the same bits).
+ *  The nbits == 8 path is a dispatched SIMD kernel. */
+LQ_API lq_status lq_vq_adc_scan(const lq_vq_codec* c, const float* table, size_t n, const uint8_t* codes,
+                                float* dist);
+
+/*! lq_vq_adc_scan_many() : nq queries at once (one thread team for all):
+ *  tables holds nq tables of lq_vq_table_size() floats, dist nq rows of n. */
+LQ_API lq_status lq_vq_adc_scan_many(const lq_vq_codec* c, size_t nq, const float* tables, size_t n,
+                                     const uint8_t* codes, float* dist);
+
+/*! SDC: lq_vq_sdc_table() fills M * 2^nbits * 2^nbits floats with
+ *  |c_{m,a} - c_{m,b}|^2 at [(m*K + a)*K + b] (K = 2^nbits; 8 bits → 256 KiB
+ *  per sub-space, so only for nbits <= 12). lq_vq_sdc_distances(): dist[i] =
+ *  sum_m sdc[m][qcode_m][code_i,m] in m order. */
+LQ_API lq_status lq_vq_sdc_table(const lq_vq_codec* c, float* sdc, size_t n_floats);
+LQ_API lq_status lq_vq_sdc_distances(const lq_vq_codec* c, const float* sdc, const uint8_t* qcode, size_t n,
+                                     const uint8_t* codes, float* dist);
+
+/*! LSB-first bit packing of sub-codes (FAISS's PQEncoderGeneric /
+ *  BitstringWriter layout). unpack: n*M int32 from n*code_size bytes; pack:
+ *  the reverse (LQ_ERR_INVALID_ARG if a sub-code is outside 0..2^nbits-1). */
+LQ_API lq_status lq_vq_unpack_codes(const lq_vq_codec* c, size_t n, const uint8_t* codes, int32_t* idx);
+LQ_API lq_status lq_vq_pack_codes(const lq_vq_codec* c, size_t n, const int32_t* idx, uint8_t* codes);
+
+/*! Serialisation in a versioned, CRC-32-checked little-endian container
+ *  (docs/vq.md "File format"). lq_vq_save(): with buf == NULL only *size_out
+ *  is set; otherwise LQ_ERR_BUFFER_TOO_SMALL if cap is short. LQ_ERR_STATE if
+ *  untrained. lq_vq_load(): parses a buffer into a new codec; truncated,
+ *  corrupt (bad magic, version, checksum, geometry, non-finite centroids) or
+ *  trailing-garbage input is LQ_ERR_FORMAT. The _file variants use stdio
+ *  (LQ_ERR_IO when the file cannot be opened/read/written). */
+LQ_API lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_out);
+LQ_API lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out);
+LQ_API lq_status lq_vq_save_file(const lq_vq_codec* c, const char* path);
+LQ_API lq_status lq_vq_load_file(const char* path, lq_vq_codec** out);
+
+#endif /* LIBQUANT_VQ_H_7F3A91C2 */

@@ -1,0 +1,179 @@
+/* Serialisation of vq codecs: a versioned, little-endian, CRC-32-checked
+ * container (layout in docs/vq.md "File format"). The loader treats its input
+ * as hostile: every size is checked before use. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vq/vq_codec.h"
+
+static const uint32_t lq_crc_table[256] = {
+#include "vq/crc32_table.inc"
+};
+
+static uint32_t lq_crc32(const uint8_t* p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) c = lq_crc_table[(c ^ p[i]) & 0xffu] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+#define LQ_VQ_MAGIC "LQVQ"
+#define LQ_VQ_FORMAT_VERSION 1u
+/* magic, version, kind, flags, d, M, nbits, reserved, ncent */
+#define LQ_VQ_HEADER_BYTES (4 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + 8)
+
+static void put_u32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put_u64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get_u32(const uint8_t* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+  return v;
+}
+static uint64_t get_u64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+  return v;
+}
+
+lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_out) {
+  LQ_REQUIRE_PTR(c);
+  LQ_REQUIRE_PTR(size_out);
+  if (!c->trained) return lq_fail(LQ_ERR_STATE, "lq_vq_save: the codec is not trained");
+  size_t nrot = c->rot ? c->p.d * c->p.d : 0, nfl = c->ncent + nrot;
+  size_t total = LQ_VQ_HEADER_BYTES + nfl * 4 + 4;
+  *size_out = total;
+  if (buf == NULL) return LQ_OK;
+  if (cap < total)
+    return lq_fail(LQ_ERR_BUFFER_TOO_SMALL, "lq_vq_save: %zu bytes needed, buffer has %zu", total, cap);
+  uint8_t* p = (uint8_t*)buf;
+  memcpy(p, LQ_VQ_MAGIC, 4);
+  put_u32(p + 4, LQ_VQ_FORMAT_VERSION);
+  put_u32(p + 8, (uint32_t)c->p.kind);
+  put_u32(p + 12, 0);
+  put_u64(p + 16, c->p.d);
+  put_u64(p + 24, c->p.M);
+  put_u32(p + 32, (uint32_t)c->p.nbits);
+  put_u32(p + 36, 0);
+  put_u64(p + 40, nfl);
+  uint8_t* q = p + LQ_VQ_HEADER_BYTES;
+  for (size_t i = 0; i < nfl; i++) {
+    uint32_t u;
+    memcpy(&u, i < c->ncent ? &c->cent[i] : &c->rot[i - c->ncent], 4);
+    put_u32(q + 4 * i, u);
+  }
+  put_u32(p + total - 4, lq_crc32(p, total - 4));
+  return LQ_OK;
+}
+
+lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
+  LQ_REQUIRE_PTR(buf);
+  LQ_REQUIRE_PTR(out);
+  *out = NULL;
+  const uint8_t* p = (const uint8_t*)buf;
+  if (size < LQ_VQ_HEADER_BYTES + 4)
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: %zu bytes is too short for a codec file (truncated?)", size);
+  if (memcmp(p, LQ_VQ_MAGIC, 4) != 0) return lq_fail(LQ_ERR_FORMAT, "vq codec: bad magic (not a libquant codec)");
+  uint32_t ver = get_u32(p + 4);
+  if (ver != LQ_VQ_FORMAT_VERSION)
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: format version %u is not supported (expected %u)", ver,
+                   LQ_VQ_FORMAT_VERSION);
+  uint64_t ncent = get_u64(p + 40);
+  if (ncent > (SIZE_MAX - LQ_VQ_HEADER_BYTES - 4) / 4 || size != LQ_VQ_HEADER_BYTES + ncent * 4 + 4)
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: size %zu does not match the %llu floats in the header "
+                   "(truncated or trailing data)", size, (unsigned long long)ncent);
+  uint32_t crc = get_u32(p + size - 4);
+  if (crc != lq_crc32(p, size - 4)) return lq_fail(LQ_ERR_FORMAT, "vq codec: checksum mismatch (corrupt file)");
+  lq_vq_params prm;
+  memset(&prm, 0, sizeof prm);
+  uint64_t d = get_u64(p + 16), M = get_u64(p + 24);
+  uint32_t nbits = get_u32(p + 32);
+  if (d > INT32_MAX || M > INT32_MAX || nbits > 16 || get_u32(p + 12) != 0 || get_u32(p + 36) != 0)
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
+  prm.kind = (lq_vq_kind)get_u32(p + 8);
+  prm.d = (size_t)d;
+  prm.M = (size_t)M;
+  prm.nbits = (int)nbits;
+  lq_vq_codec* c = NULL;
+  lq_status s = lq_vq_codec_alloc(&prm, &c);
+  if (s != LQ_OK) {
+    if (s == LQ_ERR_OUT_OF_MEMORY) return s;
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: invalid geometry in header (%s)", lq_last_error());
+  }
+  size_t nrot = c->rot ? c->p.d * c->p.d : 0;
+  if (c->ncent + nrot != ncent) {
+    lq_vq_codec_free(c);
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: %llu floats stored, geometry needs %zu", (unsigned long long)ncent,
+                   c->ncent + nrot);
+  }
+  const uint8_t* q = p + LQ_VQ_HEADER_BYTES;
+  for (size_t i = 0; i < ncent; i++) {
+    uint32_t u = get_u32(q + 4 * i);
+    memcpy(i < c->ncent ? &c->cent[i] : &c->rot[i - c->ncent], &u, 4);
+  }
+  if (!lq_vq_all_finite(c->cent, c->ncent) || (nrot && !lq_vq_all_finite(c->rot, nrot))) {
+    lq_vq_codec_free(c);
+    return lq_fail(LQ_ERR_FORMAT, "vq codec: stored centroids or rotation contain NaN or Inf");
+  }
+  for (size_t i = 0; i < c->p.d && nrot; i++)
+    for (size_t j = 0; j < c->p.d; j++) c->rot_t[j * c->p.d + i] = c->rot[i * c->p.d + j];
+  lq_vq_codec_finish(c);
+  *out = c;
+  return LQ_OK;
+}
+
+lq_status lq_vq_save_file(const lq_vq_codec* c, const char* path) {
+  LQ_REQUIRE_PTR(path);
+  size_t n;
+  LQ_CHECK(lq_vq_save(c, NULL, 0, &n));
+  uint8_t* buf = NULL;
+  LQ_CHECK(lq_alloc_array(n, 1, "codec image", (void**)&buf));
+  lq_status s = lq_vq_save(c, buf, n, &n);
+  if (s == LQ_OK) {
+    FILE* f = fopen(path, "wb");
+    if (!f) {
+      s = lq_fail(LQ_ERR_IO, "lq_vq_save_file: cannot open '%s' for writing", path);
+    } else {
+      int bad = fwrite(buf, 1, n, f) != n;
+      bad |= fclose(f) != 0;
+      if (bad) s = lq_fail(LQ_ERR_IO, "lq_vq_save_file: cannot write '%s'", path);
+    }
+  }
+  free(buf);
+  return s;
+}
+
+lq_status lq_vq_load_file(const char* path, lq_vq_codec** out) {
+  LQ_REQUIRE_PTR(path);
+  LQ_REQUIRE_PTR(out);
+  *out = NULL;
+  FILE* f = fopen(path, "rb");
+  if (!f) return lq_fail(LQ_ERR_IO, "lq_vq_load_file: cannot open '%s'", path);
+  uint8_t* buf = NULL;
+  size_t n = 0, cap = 0;
+  lq_status s = LQ_OK;
+  for (;;) {
+    if (n == cap) {
+      size_t ncap = cap ? cap * 2 : 65536;
+      uint8_t* nb = (uint8_t*)realloc(buf, ncap);
+      if (!nb) {
+        s = lq_fail(LQ_ERR_OUT_OF_MEMORY, "lq_vq_load_file: out of memory reading '%s'", path);
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t r = fread(buf + n, 1, cap - n, f);
+    n += r;
+    if (r == 0) {
+      if (ferror(f)) s = lq_fail(LQ_ERR_IO, "lq_vq_load_file: cannot read '%s'", path);
+      break;
+    }
+  }
+  fclose(f);
+  if (s == LQ_OK) s = lq_vq_load(buf, n, out);
+  free(buf);
+  return s;
+}

@@ -1,0 +1,42 @@
+/* Kernel signatures of the vq module. Kernels assume valid arguments (the
+ * module code validates); any alignment; sizes may be 0 unless noted.
+ *
+ * Conventions every ISA reproduces bit for bit (built with -ffp-contract=off):
+ *  - argmin: strict '<' against a running best that starts at +Inf with
+ *    index 0, so the FIRST minimum wins, NaN never wins, and a row of only
+ *    NaN/+Inf gives index 0 and +Inf.
+ *  - argmin_l2: d_j = (xnorm + cnorm[j]) - 2*ip[j] (FAISS's BLAS formula),
+ *    negative d_j clamped to +0 (NaN kept), then argmin as above.
+ *  - l2sqr_ny: out[j] = sum_t (y[t*ldy + j] - x[t])^2, t ascending from 0.
+ *  - adc_scan: out[i] = (((T_0[c_0] + T_1[c_1]) + T_2[c_2]) + ...), with
+ *    T_m = table + m*256 and c_m = codes[i*M + m]; M >= 1. */
+#ifndef LQ_VQ_KERNELS_H
+#define LQ_VQ_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/lq_internal.h"
+
+typedef void (*lq_uk_vq_argmin_l2_f32_i32_fn)(size_t k, const float* ip, const float* cnorm, float xnorm,
+                                              int32_t* idx_out, float* dis_out);
+typedef void (*lq_uk_vq_argmin_f32_i32_fn)(size_t n, const float* v, int32_t* idx_out, float* val_out);
+typedef void (*lq_uk_vq_l2sqr_ny_f32_f32_fn)(size_t d, size_t ny, const float* x, const float* y, size_t ldy,
+                                             float* out);
+typedef void (*lq_uk_vq_adc_scan_u8_f32_fn)(size_t n, size_t M, const uint8_t* codes, const float* table,
+                                            float* out);
+
+#define LQ_DECLARE_VQ_KERNELS(isa)                                                                          \
+  LQ_INTERNAL void lq_uk_vq_argmin_l2_f32_i32__##isa(size_t k, const float* ip, const float* cnorm,         \
+                                                     float xnorm, int32_t* idx_out, float* dis_out);        \
+  LQ_INTERNAL void lq_uk_vq_argmin_f32_i32__##isa(size_t n, const float* v, int32_t* idx_out, float* val); \
+  LQ_INTERNAL void lq_uk_vq_l2sqr_ny_f32_f32__##isa(size_t d, size_t ny, const float* x, const float* y,    \
+                                                    size_t ldy, float* out);                                \
+  LQ_INTERNAL void lq_uk_vq_adc_scan_u8_f32__##isa(size_t n, size_t M, const uint8_t* codes,               \
+                                                   const float* table, float* out);
+
+LQ_DECLARE_VQ_KERNELS(ref)
+LQ_DECLARE_VQ_KERNELS(avx2)
+LQ_DECLARE_VQ_KERNELS(neon)
+
+#endif

@@ -1,0 +1,72 @@
+#!/bin/bash
+# CLI tests of `quant vq train|encode|decode`: exact file sizes and shapes,
+# determinism, round trip quality, exit statuses (2 for bad input) and the
+# rejection of truncated/corrupt codec files.
+set -u
+Q="$1"
+V="$2"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+expect_status() { # expected command...
+  local want=$1; shift
+  "$@" >"$T/out" 2>"$T/err"; local got=$?
+  [ "$got" = "$want" ] || fail "'$*' exited $got, want $want: $(cat "$T/err")"
+}
+expect_err() { grep -q -- "$1" "$T/err" || fail "stderr lacks '$1': $(cat "$T/err")"; }
+size() { stat -c %s "$1"; }
+X="$V/vq_cli_x.npy" # 512 x 8 float32
+
+# PQ 4x4 on d=8: header 48 + 8*16 floats + CRC = 564 bytes
+expect_status 0 "$Q" vq train pq:M=4,nbits=4 "$X" -o "$T/c.lqc"
+[ "$(size "$T/c.lqc")" = 564 ] || fail "codec size $(size "$T/c.lqc")"
+[ "$(head -c 4 "$T/c.lqc")" = "LQVQ" ] || fail "codec magic"
+expect_status 0 "$Q" vq train pq:M=4,nbits=4 "$X" -o "$T/c2.lqc" --threads 1
+cmp -s "$T/c.lqc" "$T/c2.lqc" || fail "training depends on the thread count"
+# codes: uint8 (512, 2) -> 128-byte header + 1024 bytes
+expect_status 0 "$Q" vq encode "$T/c.lqc" "$X" -o "$T/codes.npy"
+[ "$(size "$T/codes.npy")" = 1152 ] || fail "codes size $(size "$T/codes.npy")"
+head -c 128 "$T/codes.npy" | grep -q "'descr': '|u1', 'fortran_order': False, 'shape': (512, 2)" || fail "codes header"
+expect_status 0 "$Q" vq encode "$T/c2.lqc" "$X" -o "$T/codes2.npy" --threads 3
+cmp -s "$T/codes.npy" "$T/codes2.npy" || fail "codes depend on the thread count"
+expect_status 0 "$Q" vq decode "$T/c.lqc" "$T/codes.npy" -o "$T/y.npy"
+[ "$(size "$T/y.npy")" = $((128 + 512 * 8 * 4)) ] || fail "decoded size"
+head -c 128 "$T/y.npy" | grep -q "'descr': '<f4', 'fortran_order': False, 'shape': (512, 8)" || fail "decoded header"
+# decode(encode(decode(codes))) is a fixed point: re-encoding gives the same codes
+expect_status 0 "$Q" vq encode "$T/c.lqc" "$T/y.npy" -o "$T/codes3.npy"
+cmp -s "$T/codes.npy" "$T/codes3.npy" || fail "re-encoding decoded vectors changed codes"
+# k-means (M=1) and OPQ; 1-D input with dim=
+expect_status 0 "$Q" vq train kmeans:k=16,init=kmeans++ "$X" -o "$T/k.lqc"
+[ "$(size "$T/k.lqc")" = $((48 + 16 * 8 * 4 + 4)) ] || fail "kmeans codec size"
+expect_status 0 "$Q" vq train opq:M=2,nbits=4,niter=3 "$X" -o "$T/o.lqc"
+[ "$(size "$T/o.lqc")" = $((48 + (8 * 16 + 64) * 4 + 4)) ] || fail "opq codec size (centroids + rotation)"
+expect_status 0 "$Q" vq encode "$T/o.lqc" "$X" -o "$T/oc.npy"
+head -c 128 "$T/oc.npy" | grep -q "'shape': (512, 1)" || fail "opq codes shape"
+
+# bad input: exit 2 and a reason
+expect_status 2 "$Q" vq train pq:M=3,nbits=4 "$X" -o "$T/bad.lqc"; expect_err "not divisible by M"
+expect_status 2 "$Q" vq train pq:M=4,nbits=17 "$X" -o "$T/bad.lqc"; expect_err "nbits"
+expect_status 2 "$Q" vq train pq:M=4,nbits=0 "$X" -o "$T/bad.lqc"; expect_err "nbits"
+expect_status 2 "$Q" vq train kmeans:k=1024 "$X" -o "$T/bad.lqc"; expect_err "larger than the number of points"
+expect_status 2 "$Q" vq train kmeans:k=12 "$X" -o "$T/bad.lqc"; expect_err "power of two"
+expect_status 2 "$Q" vq train lattice:M=4 "$X" -o "$T/bad.lqc"; expect_err "unknown vq scheme"
+expect_status 2 "$Q" vq train pq:M=4,nbits=4,bogus=1 "$X" -o "$T/bad.lqc"; expect_err "unknown key"
+expect_status 2 "$Q" vq train pq:M=4,nbits=4 "$V/vq_cli_nan.npy" -o "$T/bad.lqc"; expect_err "NaN"
+expect_status 2 "$Q" vq train pq:M=4,nbits=4 "$V/vq_cli_const.npy" -o "$T/bad.lqc"; expect_err "zero variance"
+expect_status 2 "$Q" vq train pq:M=4,nbits=4 "$X"; expect_err "missing -o"
+expect_status 2 "$Q" vq train pq:M=4,nbits=4 "$X" -o "$X"; 
+expect_status 2 "$Q" vq frobnicate; expect_err "unknown vq subcommand"
+[ -e "$T/bad.lqc" ] && fail "a failed train left an output file"
+# truncated and corrupt codec files are rejected
+head -c 300 "$T/c.lqc" >"$T/trunc.lqc"
+expect_status 2 "$Q" vq encode "$T/trunc.lqc" "$X" -o "$T/z.npy"; expect_err "truncated"
+cp "$T/c.lqc" "$T/corrupt.lqc"
+printf '\x7f' | dd of="$T/corrupt.lqc" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect_status 2 "$Q" vq decode "$T/corrupt.lqc" "$T/codes.npy" -o "$T/z.npy"; expect_err "checksum"
+expect_status 2 "$Q" vq encode "$T/missing.lqc" "$X" -o "$T/z.npy"; expect_err "cannot open"
+# codes of the wrong width
+expect_status 2 "$Q" vq decode "$T/o.lqc" "$T/codes.npy" -o "$T/z.npy"; expect_err "shape (n, 1)"
+# vectors of the wrong dimension
+expect_status 2 "$Q" vq encode "$T/c.lqc" "$T/codes.npy" -o "$T/z.npy"; expect_err "dimension 8"
+[ -e "$T/z.npy" ] && fail "a failed command left an output file"
+echo "vq CLI: all checks passed"

@@ -1,0 +1,234 @@
+/* quant vq: train a vector codec (k-means, PQ, OPQ) on the rows of a .npy
+ * array and save it; encode rows to codes; decode codes back to rows. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void usage_vq(FILE* out) {
+  fprintf(out,
+          "usage: quant vq train SPEC X.npy -o CODEC.lqc [--threads N]\n"
+          "       quant vq encode CODEC.lqc X.npy -o CODES.npy [--threads N]\n"
+          "       quant vq decode CODEC.lqc CODES.npy -o Y.npy\n\n"
+          "SPEC:  kmeans:k=K[,iters=25][,init=random|kmeans++][,seed=1234]  (K a power of two <= 65536)\n"
+          "       pq:M=M,nbits=B[,iters=25][,init=...][,seed=...]          (B in 1..16, M divides the dimension)\n"
+          "       opq:M=M,nbits=B[,niter=50][,iters=25]                     (rotation + PQ, FAISS OPQMatrix)\n"
+          "       every spec also takes dim=D to cut a 1-D array into D-sized rows.\n"
+          "X.npy: a 2-D array (rows are vectors) of any numeric dtype; CODES.npy: uint8 (n, code_size).\n"
+          "Codes use FAISS's LSB-first PQ layout. A truncated or corrupt codec file is rejected.\n"
+          "exit status: 0 ok, 1 failure, 2 bad usage or malformed input.\n");
+}
+
+typedef struct {
+  lq_vq_params p;
+  size_t dim;
+} vq_spec;
+
+static int parse_long(const char* key, const char* v, long lo, long hi, long* out) {
+  char* end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || end == v || *end || x < lo || x > hi)
+    return cli_usage_error("spec key %s=%s: expected an integer in %ld..%ld", key, v, lo, hi);
+  *out = x;
+  return 0;
+}
+
+static int parse_spec(const char* text, vq_spec* s) {
+  memset(s, 0, sizeof *s);
+  char buf[512];
+  if (strlen(text) >= sizeof buf) return cli_usage_error("spec too long");
+  strcpy(buf, text);
+  char* colon = strchr(buf, ':');
+  if (colon) *colon = '\0';
+  long k = 0, M = 0, nbits = 0;
+  if (strcmp(buf, "kmeans") == 0) {
+    s->p.kind = LQ_VQ_PQ;
+  } else if (strcmp(buf, "pq") == 0) {
+    s->p.kind = LQ_VQ_PQ;
+  } else if (strcmp(buf, "opq") == 0) {
+    s->p.kind = LQ_VQ_OPQ;
+  } else {
+    return cli_usage_error("unknown vq scheme '%s' (kmeans, pq, opq)", buf);
+  }
+  int is_km = strcmp(buf, "kmeans") == 0;
+  for (char* kv = colon ? strtok(colon + 1, ",") : NULL; kv; kv = strtok(NULL, ",")) {
+    char* eq = strchr(kv, '=');
+    if (!eq) return cli_usage_error("spec item '%s' is not key=value", kv);
+    *eq = '\0';
+    const char* v = eq + 1;
+    long x = 0;
+    if (is_km && strcmp(kv, "k") == 0) {
+      if (parse_long(kv, v, 2, 65536, &k)) return CLI_EXIT_USAGE;
+      if (k & (k - 1)) return cli_usage_error("kmeans k=%ld must be a power of two (codes are log2(k) bits)", k);
+    } else if (!is_km && strcmp(kv, "M") == 0) {
+      if (parse_long(kv, v, 1, 1 << 20, &M)) return CLI_EXIT_USAGE;
+    } else if (!is_km && strcmp(kv, "nbits") == 0) {
+      if (parse_long(kv, v, 1, 16, &nbits)) return CLI_EXIT_USAGE;
+    } else if (strcmp(kv, "iters") == 0) {
+      if (parse_long(kv, v, 1, 100000, &x)) return CLI_EXIT_USAGE;
+      s->p.km.niter = (int)x;
+    } else if (strcmp(kv, "seed") == 0) {
+      if (parse_long(kv, v, 1, 0x7fffffffL, &x)) return CLI_EXIT_USAGE;
+      s->p.km.seed = (uint64_t)x;
+    } else if (strcmp(kv, "init") == 0) {
+      if (strcmp(v, "random") == 0) s->p.km.init = LQ_KMEANS_INIT_RANDOM;
+      else if (strcmp(v, "kmeans++") == 0) s->p.km.init = LQ_KMEANS_INIT_KMEANSPP;
+      else return cli_usage_error("init=%s: expected random or kmeans++", v);
+    } else if (strcmp(kv, "dim") == 0) {
+      if (parse_long(kv, v, 1, 1L << 30, &x)) return CLI_EXIT_USAGE;
+      s->dim = (size_t)x;
+    } else if (s->p.kind == LQ_VQ_OPQ && strcmp(kv, "niter") == 0) {
+      if (parse_long(kv, v, 1, 100000, &x)) return CLI_EXIT_USAGE;
+      s->p.opq_niter = (int)x;
+    } else {
+      return cli_usage_error("unknown key '%s' for vq scheme %s", kv, buf);
+    }
+  }
+  if (is_km) {
+    if (!k) return cli_usage_error("kmeans needs k=");
+    s->p.M = 1;
+    s->p.nbits = 0;
+    while ((1L << s->p.nbits) < k) s->p.nbits++;
+  } else {
+    if (!M || !nbits) return cli_usage_error("%s needs M= and nbits=", buf);
+    s->p.M = (size_t)M;
+    s->p.nbits = (int)nbits;
+  }
+  return 0;
+}
+
+/* Rows of t: a 2-D array, or a 1-D array cut into dim-sized rows. */
+static int rows_of(const cli_tensor* t, size_t dim, const char* path, size_t* n, size_t* d) {
+  if (dim) {
+    if (t->n % dim) return cli_usage_error("%s: %zu elements are not a multiple of dim=%zu", path, t->n, dim);
+    *d = dim;
+    *n = t->n / dim;
+  } else {
+    if (t->shape.ndim != 2) return cli_usage_error("%s: expected a 2-D array (or pass dim=)", path);
+    *n = (size_t)t->shape.dims[0];
+    *d = (size_t)t->shape.dims[1];
+  }
+  if (*n == 0 || *d == 0) return cli_usage_error("%s: empty input", path);
+  return 0;
+}
+
+static int parse_opts(int argc, char** argv, int first, const char** out, int* threads) {
+  for (int i = first; i < argc; i++) {
+    if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+      *out = argv[++i];
+    } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+      size_t v;
+      if (cli_parse_size("--threads", argv[++i], 1, 1024, &v)) return CLI_EXIT_USAGE;
+      *threads = (int)v;
+    } else {
+      return cli_usage_error("unexpected argument '%s' (see quant help vq)", argv[i]);
+    }
+  }
+  if (!*out) return cli_usage_error("missing -o OUTPUT");
+  return 0;
+}
+
+static int vq_train(int argc, char** argv) {
+  if (argc < 3) return cli_usage_error("usage: quant vq train SPEC X.npy -o CODEC.lqc");
+  const char* out = NULL;
+  int threads = 0, rc;
+  if ((rc = parse_opts(argc, argv, 3, &out, &threads))) return rc;
+  const char* ins[] = {argv[2]};
+  if ((rc = cli_check_outputs(&out, 1, ins, 1))) return rc;
+  vq_spec sp;
+  if ((rc = parse_spec(argv[1], &sp))) return rc;
+  cli_tensor t;
+  if ((rc = cli_load_npy_f32(argv[2], &t))) return rc;
+  size_t n = 0, d = 0;
+  if ((rc = rows_of(&t, sp.dim, argv[2], &n, &d))) {
+    cli_tensor_free(&t);
+    return rc;
+  }
+  sp.p.d = d;
+  sp.p.nthreads = threads;
+  lq_vq_codec* c = NULL;
+  lq_status s = lq_vq_codec_new(&sp.p, &c);
+  if (s == LQ_OK) s = lq_vq_train(c, n, t.x, NULL);
+  if (s == LQ_OK) s = lq_vq_save_file(c, out);
+  cli_tensor_free(&t);
+  lq_vq_codec_free(c);
+  return s == LQ_OK ? 0 : cli_lib_error("vq train", s);
+}
+
+static int vq_encode(int argc, char** argv) {
+  if (argc < 3) return cli_usage_error("usage: quant vq encode CODEC.lqc X.npy -o CODES.npy");
+  const char* out = NULL;
+  int threads = 0, rc;
+  if ((rc = parse_opts(argc, argv, 3, &out, &threads))) return rc;
+  const char* ins[] = {argv[1], argv[2]};
+  if ((rc = cli_check_outputs(&out, 1, ins, 2))) return rc;
+  lq_vq_codec* c = NULL;
+  lq_status s = lq_vq_load_file(argv[1], &c);
+  if (s != LQ_OK) return cli_lib_error(argv[1], s);
+  cli_tensor t;
+  if ((rc = cli_load_npy_f32(argv[2], &t))) {
+    lq_vq_codec_free(c);
+    return rc;
+  }
+  size_t d = lq_vq_codec_dim(c), n = t.n / d;
+  if (t.n % d || t.n == 0 || (t.shape.ndim == 2 && (size_t)t.shape.dims[1] != d)) {
+    cli_tensor_free(&t);
+    lq_vq_codec_free(c);
+    return cli_usage_error("%s: rows must have the codec's dimension %zu", argv[2], d);
+  }
+  size_t cs = lq_vq_code_size(c);
+  uint8_t* codes = malloc(n * cs);
+  if (!codes) s = LQ_ERR_OUT_OF_MEMORY;
+  if (s == LQ_OK) s = lq_vq_encode(c, n, t.x, codes);
+  int64_t dims[2] = {(int64_t)n, (int64_t)cs};
+  if (s == LQ_OK) s = lq_npy_write_file(out, LQ_NPY_U8, 2, dims, codes);
+  free(codes);
+  cli_tensor_free(&t);
+  lq_vq_codec_free(c);
+  return s == LQ_OK ? 0 : cli_lib_error("vq encode", s);
+}
+
+static int vq_decode(int argc, char** argv) {
+  if (argc < 3) return cli_usage_error("usage: quant vq decode CODEC.lqc CODES.npy -o Y.npy");
+  const char* out = NULL;
+  int threads = 0, rc;
+  if ((rc = parse_opts(argc, argv, 3, &out, &threads))) return rc;
+  const char* ins[] = {argv[1], argv[2]};
+  if ((rc = cli_check_outputs(&out, 1, ins, 2))) return rc;
+  lq_vq_codec* c = NULL;
+  lq_status s = lq_vq_load_file(argv[1], &c);
+  if (s != LQ_OK) return cli_lib_error(argv[1], s);
+  lq_npy_array a;
+  s = lq_npy_read_file(argv[2], &a);
+  if (s != LQ_OK) {
+    lq_vq_codec_free(c);
+    return cli_lib_error(argv[2], s);
+  }
+  size_t cs = lq_vq_code_size(c), d = lq_vq_codec_dim(c);
+  if (a.dtype != LQ_NPY_U8 || a.ndim != 2 || (size_t)a.dims[1] != cs || a.dims[0] == 0) {
+    lq_npy_free(&a);
+    lq_vq_codec_free(c);
+    return cli_usage_error("%s: expected a non-empty uint8 array of shape (n, %zu)", argv[2], cs);
+  }
+  size_t n = (size_t)a.dims[0];
+  float* y = malloc(n * d * sizeof(float));
+  if (!y) s = LQ_ERR_OUT_OF_MEMORY;
+  if (s == LQ_OK) s = lq_vq_decode(c, n, (const uint8_t*)a.data, y);
+  int64_t dims[2] = {(int64_t)n, (int64_t)d};
+  if (s == LQ_OK) s = lq_npy_write_file(out, LQ_NPY_F32, 2, dims, y);
+  free(y);
+  lq_npy_free(&a);
+  lq_vq_codec_free(c);
+  return s == LQ_OK ? 0 : cli_lib_error("vq decode", s);
+}
+
+int cmd_vq(int argc, char** argv) {
+  if (argc < 2) return cli_usage_error("usage: quant vq train|encode|decode ... (see quant help vq)");
+  if (strcmp(argv[1], "train") == 0) return vq_train(argc - 1, argv + 1);
+  if (strcmp(argv[1], "encode") == 0) return vq_encode(argc - 1, argv + 1);
+  if (strcmp(argv[1], "decode") == 0) return vq_decode(argc - 1, argv + 1);
+  return cli_usage_error("unknown vq subcommand '%s' (train, encode, decode)", argv[1]);
+}

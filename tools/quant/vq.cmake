@@ -1,0 +1,1 @@
+list(APPEND QUANT_SOURCES cmd_vq.c)
