@@ -4,6 +4,7 @@
 #include "lq_test.h"
 
 #include "llm/llm_kernels.h"
+#include "llm/llm_tables.h"
 
 #define LQ_UKERNEL LQ_TEST_KERNEL_ROW
 static const lq_test_kernel kernels[] = {
@@ -140,13 +141,42 @@ static void test_dot_extremes(void** state) {
   }
 }
 
+/* Scaled values exactly on an NF4 bound (ties go to the lower code) and
+ * one ulp either side, with absmax 1 so x*r == x. */
+static void test_nf4_bounds(void** state) {
+  (void)state;
+  const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, "llm_nf4_quant");
+  float x[64], am_a, am_b;
+  uint8_t qa[32], qb[32];
+  for (int j = 0; j < 64; j++) x[j] = (j & 1) ? -0.0f : 0.0f;
+  x[0] = 1.0f;
+  x[63] = -1.0f;
+  for (int t = 0; t < 15; t++) {
+    x[1 + t] = lq_nf4_bounds[t];
+    x[16 + t] = nextafterf(lq_nf4_bounds[t], 2.0f);
+    x[31 + t] = nextafterf(lq_nf4_bounds[t], -2.0f);
+  }
+  ((lq_uk_llm_nf4_quant_fn)ref->fn)(1, 64, x, qb, &am_b);
+  assert_true(am_b == 1.0f);
+  assert_int_equal(qb[0] >> 4, 15); /* 1.0 */
+  assert_int_equal(qb[0] & 15, 0);  /* bounds[0] itself: no bound strictly below */
+  for (size_t i = 0; i < NKERNELS; i++) {
+    if (strcmp(kernels[i].slot, "llm_nf4_quant") != 0 || !lq_test_isa_available(kernels[i].isa)) continue;
+    memset(qa, 0, sizeof qa);
+    assert_int_equal(((lq_uk_llm_nf4_quant_fn)kernels[i].fn)(1, 64, x, qa, &am_a), 1);
+    assert_true(am_a == 1.0f);
+    LQ_ASSERT_BITS_EQUAL(qa, qb, 32, kernels[i].name);
+  }
+}
+
 int main(void) {
-  struct CMUnitTest tests[NKERNELS + 1];
+  struct CMUnitTest tests[NKERNELS + 2];
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
     tests[nt++] = (struct CMUnitTest){kernels[i].name, test_kernel, NULL, NULL, (void*)&kernels[i]};
   }
   tests[nt++] = (struct CMUnitTest){"dot_extremes", test_dot_extremes, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"nf4_bounds", test_nf4_bounds, NULL, NULL, NULL};
   return _cmocka_run_group_tests("llm_kernels", tests, nt, NULL, NULL);
 }

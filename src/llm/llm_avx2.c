@@ -3,6 +3,7 @@
  * (the library is built with -ffp-contract=off), integer sums are exact and
  * the dot products accumulate block sums in the reference's scalar order. */
 #include <immintrin.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -35,12 +36,22 @@ void lq_uk_llm_bnb4_dequant__avx2(size_t npairs, const uint8_t* p, const float* 
   }
 }
 
-static inline __m256i nf4_codes8(const float* x, __m256 vr, const __m256* bounds) {
-  __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
-  __m256i c = _mm256_setzero_si256();
-  for (int t = 0; t < 15; t++) /* each true compare is -1: subtracting counts it */
-    c = _mm256_sub_epi32(c, _mm256_castps_si256(_mm256_cmp_ps(v, bounds[t], _CMP_GT_OQ)));
-  return c;
+/* code = #{t : v > bounds[t]}, exactly the reference's strict compares,
+ * as a search over the 15 sorted bounds: three compares with bounds 3, 7,
+ * 11 count the quarter i (0..3); then two binary levels whose candidate
+ * bound is a permute of the level's table by the bits found so far. */
+typedef struct { __m256 b3, b7, b11, t3, t4; } nf4_tree;
+
+static inline __m256i nf4_codes8(const float* x, __m256 vr, const nf4_tree* tr) {
+  const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
+  __m256i i = _mm256_add_epi32(_mm256_castps_si256(_mm256_cmp_ps(v, tr->b3, _CMP_GT_OQ)),
+                               _mm256_castps_si256(_mm256_cmp_ps(v, tr->b7, _CMP_GT_OQ)));
+  i = _mm256_sub_epi32(_mm256_setzero_si256(),
+                       _mm256_add_epi32(i, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))));
+  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t3, i), _CMP_GT_OQ);
+  i = _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m)); /* 2i + (v > t) */
+  m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, i), _CMP_GT_OQ);
+  return _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m));
 }
 
 /* Largest |x| bits over n (a multiple of 32) floats: positive floats order
@@ -65,8 +76,14 @@ static inline uint32_t absmax_bits(const float* x, size_t n) {
 }
 
 size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint8_t* p, float* absmax) {
-  __m256 bounds[15];
-  for (int t = 0; t < 15; t++) bounds[t] = _mm256_set1_ps(lq_nf4_bounds[t]);
+  const float* B = lq_nf4_bounds;
+  nf4_tree tree;
+  tree.b3 = _mm256_set1_ps(B[3]);
+  tree.b7 = _mm256_set1_ps(B[7]);
+  tree.b11 = _mm256_set1_ps(B[11]);
+  tree.t3 = _mm256_setr_ps(B[1], B[5], B[9], B[13], 0, 0, 0, 0);
+  tree.t4 = _mm256_setr_ps(B[0], B[2], B[4], B[6], B[8], B[10], B[12], B[14]);
+  const nf4_tree* tr = &tree;
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   const __m256i low8 = _mm256_set1_epi16(0x00FF);
   for (size_t blk = 0; blk < nblocks; blk++, x += bs, p += bs / 2) {
@@ -77,8 +94,8 @@ size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint
     const __m256 vr = _mm256_set1_ps(1.0f / (am < 1e-38f ? 1e-38f : am));
     for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
       const float* xk = x + 2 * k;
-      __m256i c0 = nf4_codes8(xk, vr, bounds), c1 = nf4_codes8(xk + 8, vr, bounds);
-      __m256i c2 = nf4_codes8(xk + 16, vr, bounds), c3 = nf4_codes8(xk + 24, vr, bounds);
+      __m256i c0 = nf4_codes8(xk, vr, tr), c1 = nf4_codes8(xk + 8, vr, tr);
+      __m256i c2 = nf4_codes8(xk + 16, vr, tr), c3 = nf4_codes8(xk + 24, vr, tr);
       /* packs work per 128-bit lane; the permute restores element order. */
       __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
       b = _mm256_permutevar8x32_epi32(b, order); /* bytes c[0..31] in order */
@@ -237,10 +254,15 @@ int lq_uk_llm_q4_0_quant__avx2(size_t nb, const float* x, void* vb) {
     b[i].d = f2h_f16c(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
-    for (int t = 0; t < 4; t++) {
-      __m256 s = _mm256_add_ps(_mm256_mul_ps(v[t], vid), half8);
-      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LT_OQ); /* Inf/NaN -> 0 */
-      q[t] = _mm256_and_si256(_mm256_min_epi32(_mm256_cvttps_epi32(s), fifteen), _mm256_castps_si256(ok));
+    if (fabsf(d) >= FLT_MIN) { /* |x*id| <= 8.0001: s in (0, 17), nothing to mask */
+      for (int t = 0; t < 4; t++)
+        q[t] = _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(v[t], vid), half8)), fifteen);
+    } else {
+      for (int t = 0; t < 4; t++) {
+        __m256 s = _mm256_add_ps(_mm256_mul_ps(v[t], vid), half8);
+        __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LT_OQ); /* Inf/NaN -> 0 */
+        q[t] = _mm256_and_si256(_mm256_min_epi32(_mm256_cvttps_epi32(s), fifteen), _mm256_castps_si256(ok));
+      }
     }
     __m256i lo = _mm256_or_si256(q[0], _mm256_slli_epi32(q[2], 4)); /* bytes 0..7 */
     __m256i hi = _mm256_or_si256(q[1], _mm256_slli_epi32(q[3], 4)); /* bytes 8..15 */
@@ -256,6 +278,7 @@ int lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   const __m256 signmask = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
   const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), lim = _mm256_set1_ps(128.0f);
+  const __m256 below_half = _mm256_set1_ps(0.49999997f); /* 0.5 - 2^-25 */
   __m256i all = _mm256_setzero_si256();
   for (size_t i = 0; i < nb; i++, x += LQ_QK) {
     __m256 v[4];
@@ -266,16 +289,29 @@ int lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
     b[i].d = f2h_f16c(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
-    for (int t = 0; t < 4; t++) {
-      /* roundf: trunc, then one step away from zero when the exact
-       * remainder is >= 1/2 (no x + 0.5 rounding error). */
-      __m256 s = _mm256_mul_ps(v[t], vid);
-      __m256 tr = _mm256_round_ps(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-      __m256 rem = _mm256_and_ps(_mm256_sub_ps(s, tr), absmask);
-      __m256 step = _mm256_and_ps(_mm256_cmp_ps(rem, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(s, signmask)));
-      /* Inf/NaN (1/d overflowed in a tiny block) give 0, as the reference pins it. */
-      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), lim, _CMP_LE_OQ);
-      q[t] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_add_ps(tr, step)), _mm256_castps_si256(ok));
+    if (d >= FLT_MIN) {
+      /* d normal: |x*id| <= 127.0001, so no overflow to mask. roundf(s) =
+       * trunc(s + copysign(0.5 - 2^-25, s)) for |s| < 2^22: the largest
+       * float below 1/2 never rounds a fraction < 1/2 up to the next
+       * integer, and exact halves still reach it (a tie to even). */
+      for (int t = 0; t < 4; t++) {
+        __m256 s = _mm256_mul_ps(v[t], vid);
+        __m256 h = _mm256_or_ps(below_half, _mm256_and_ps(s, signmask));
+        q[t] = _mm256_cvttps_epi32(_mm256_add_ps(s, h));
+      }
+    } else {
+      for (int t = 0; t < 4; t++) {
+        /* roundf: trunc, then one step away from zero when the exact
+         * remainder is >= 1/2 (no x + 0.5 rounding error). */
+        __m256 s = _mm256_mul_ps(v[t], vid);
+        __m256 tr = _mm256_round_ps(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __m256 rem = _mm256_and_ps(_mm256_sub_ps(s, tr), absmask);
+        __m256 step =
+            _mm256_and_ps(_mm256_cmp_ps(rem, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(s, signmask)));
+        /* Inf/NaN (1/d overflowed in a tiny block) give 0, as the reference pins it. */
+        __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), lim, _CMP_LE_OQ);
+        q[t] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_add_ps(tr, step)), _mm256_castps_si256(ok));
+      }
     }
     _mm256_storeu_si256((__m256i*)b[i].qs, pack32_epi8(q[0], q[1], q[2], q[3]));
   }
