@@ -48,7 +48,7 @@ static inline __m256i nf4_codes8(const float* x, __m256 vr, const nf4_tree* tr) 
                                _mm256_castps_si256(_mm256_cmp_ps(v, tr->b7, _CMP_GT_OQ)));
   i = _mm256_sub_epi32(_mm256_setzero_si256(),
                        _mm256_add_epi32(i, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))));
-  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t3, i), _CMP_GT_OQ);
+  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar_ps(tr->t3, i), _CMP_GT_OQ); /* in-lane: 4 entries */
   i = _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m)); /* 2i + (v > t) */
   m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, i), _CMP_GT_OQ);
   return _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m));
@@ -81,7 +81,7 @@ size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint
   tree.b3 = _mm256_set1_ps(B[3]);
   tree.b7 = _mm256_set1_ps(B[7]);
   tree.b11 = _mm256_set1_ps(B[11]);
-  tree.t3 = _mm256_setr_ps(B[1], B[5], B[9], B[13], 0, 0, 0, 0);
+  tree.t3 = _mm256_setr_ps(B[1], B[5], B[9], B[13], B[1], B[5], B[9], B[13]);
   tree.t4 = _mm256_setr_ps(B[0], B[2], B[4], B[6], B[8], B[10], B[12], B[14]);
   const nf4_tree* tr = &tree;
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
