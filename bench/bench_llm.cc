@@ -39,7 +39,8 @@ void run_kernel(benchmark::State& st, const lqb::Kernel* k) {
       for (size_t b = 0; b < n / 64; b++)
         ((lq_uk_llm_bnb4_dequant_fn)k->fn)(32, q + 32 * b, code, 0.5f, y + 64 * b);
     } else if (slot == "llm_nf4_quant") {
-      for (size_t b = 0; b < n / 64; b++) ((lq_uk_llm_nf4_quant_fn)k->fn)(32, x + 64 * b, 0.33f, q + 32 * b);
+      float* am = reinterpret_cast<float*>(y);  // n/64 absmax values
+      benchmark::DoNotOptimize(((lq_uk_llm_nf4_quant_fn)k->fn)(n / 64, 64, x, q, am));
     } else if (slot.find("_dequant") != std::string::npos) {
       ((lq_uk_llm_ggml_dequant_fn)k->fn)(nb, q, y);
     } else if (slot.find("_quant") != std::string::npos) {

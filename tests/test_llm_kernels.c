@@ -4,6 +4,7 @@
 #include "lq_test.h"
 
 #include "llm/llm_kernels.h"
+#include "llm/llm_tables.h"
 
 #define LQ_UKERNEL LQ_TEST_KERNEL_ROW
 static const lq_test_kernel kernels[] = {
@@ -62,23 +63,53 @@ static void test_kernel(void** state) {
           ((lq_uk_llm_bnb4_dequant_fn)ref->fn)(npairs, in + off, lut, sc, yb + off);
           LQ_ASSERT_BITS_EQUAL(ya + off, yb + off, npairs * 2 * 4, k->name);
         } else if (strcmp(k->slot, "llm_nf4_quant") == 0) {
-          size_t npairs = nb * 16 + (size_t)variant;
-          float r = variant == 3 ? 1e38f : variant == 4 ? 1e-38f : 0.0937f;
-          qa[npairs] = qb[npairs] = 0xEE;
-          ((lq_uk_llm_nf4_quant_fn)k->fn)(npairs, x, r, qa);
-          ((lq_uk_llm_nf4_quant_fn)ref->fn)(npairs, x, r, qb);
-          assert_int_equal(qa[npairs], 0xEE);
-          LQ_ASSERT_BITS_EQUAL(qa, qb, npairs, k->name);
+          static const size_t bss[] = {32, 64, 128, 4096};
+          const size_t bsz = bss[(s + off) % 4], nbk = nb * 32 / bsz;
+          float ama[MAXB + 1], amb[MAXB + 1];
+          qa[nbk * bsz / 2] = qb[nbk * bsz / 2] = 0xEE;
+          size_t ra = ((lq_uk_llm_nf4_quant_fn)k->fn)(nbk, bsz, x, qa, ama);
+          size_t rb = ((lq_uk_llm_nf4_quant_fn)ref->fn)(nbk, bsz, x, qb, amb);
+          assert_int_equal(ra, nbk);
+          assert_int_equal(rb, nbk);
+          assert_int_equal(qa[nbk * bsz / 2], 0xEE);
+          LQ_ASSERT_BITS_EQUAL(qa, qb, nbk * bsz / 2, k->name);
+          LQ_ASSERT_BITS_EQUAL(ama, amb, nbk * 4, k->name);
+          if (nbk > 0) { /* a NaN/Inf stops both at its block */
+            const size_t bad = (nb * 7 + off) % (nbk * bsz);
+            const float keep = x[bad];
+            x[bad] = variant & 1 ? NAN : -INFINITY;
+            ra = ((lq_uk_llm_nf4_quant_fn)k->fn)(nbk, bsz, x, qa, ama);
+            rb = ((lq_uk_llm_nf4_quant_fn)ref->fn)(nbk, bsz, x, qb, amb);
+            assert_int_equal(ra, bad / bsz);
+            assert_int_equal(rb, bad / bsz);
+            LQ_ASSERT_BITS_EQUAL(qa, qb, bad / bsz * bsz / 2, k->name);
+            x[bad] = keep;
+          }
         } else if (strstr(k->slot, "_dequant")) {
           ((lq_uk_llm_ggml_dequant_fn)k->fn)(nb, in + off, ya + off);
           ((lq_uk_llm_ggml_dequant_fn)ref->fn)(nb, in + off, yb + off);
-          LQ_ASSERT_BITS_EQUAL(ya + off, yb + off, nb * 32 * 4, k->name);
+          /* q*d + m with d and m both NaN: C leaves which NaN's payload the
+           * sum carries to the compiler's operand order; any other value
+           * (and every non-NaN) must match bit for bit. */
+          for (size_t e = 0; e < nb * 32; e++)
+            if (lq_test_bits(ya[off + e]) != lq_test_bits(yb[off + e]) && !(isnan(ya[off + e]) && isnan(yb[off + e])))
+              fail_msg("%s nb=%zu element %zu: %a vs ref %a", k->name, nb, e, ya[off + e], yb[off + e]);
         } else if (strstr(k->slot, "_quant")) {
           size_t bytes = nb * (strstr(k->slot, "q4_0") ? 18 : 34);
-          qa[bytes] = qb[bytes] = 0xEE;
-          ((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off);
-          ((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off);
+          qa[bytes + off] = qb[bytes + off] = 0xEE;
+          assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off), 0);
+          assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off), 0);
           LQ_ASSERT_BITS_EQUAL(qa + off, qb + off, bytes, k->name);
+          assert_int_equal(qa[bytes + off], 0xEE);
+          if (nb > 0) { /* one NaN/Inf anywhere is reported */
+            const size_t bad = (nb * 13 + off * 5) % (nb * 32);
+            const float keep = x[bad];
+            x[bad] = variant == 0 ? NAN : variant == 1 ? INFINITY : -INFINITY;
+            assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off), 1);
+            assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off), 1);
+            assert_int_equal(qa[bytes + off], 0xEE);
+            x[bad] = keep;
+          }
         } else { /* dot products */
           float a = 1.0f, b = 2.0f;
           ((lq_uk_llm_vec_dot_fn)k->fn)(nb, in + off, in2 + off, &a);
@@ -110,13 +141,42 @@ static void test_dot_extremes(void** state) {
   }
 }
 
+/* Scaled values exactly on an NF4 bound (ties go to the lower code) and
+ * one ulp either side, with absmax 1 so x*r == x. */
+static void test_nf4_bounds(void** state) {
+  (void)state;
+  const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, "llm_nf4_quant");
+  float x[64], am_a, am_b;
+  uint8_t qa[32], qb[32];
+  for (int j = 0; j < 64; j++) x[j] = (j & 1) ? -0.0f : 0.0f;
+  x[0] = 1.0f;
+  x[63] = -1.0f;
+  for (int t = 0; t < 15; t++) {
+    x[1 + t] = lq_nf4_bounds[t];
+    x[16 + t] = nextafterf(lq_nf4_bounds[t], 2.0f);
+    x[31 + t] = nextafterf(lq_nf4_bounds[t], -2.0f);
+  }
+  ((lq_uk_llm_nf4_quant_fn)ref->fn)(1, 64, x, qb, &am_b);
+  assert_true(am_b == 1.0f);
+  assert_int_equal(qb[0] >> 4, 15); /* 1.0 */
+  assert_int_equal(qb[0] & 15, 0);  /* bounds[0] itself: no bound strictly below */
+  for (size_t i = 0; i < NKERNELS; i++) {
+    if (strcmp(kernels[i].slot, "llm_nf4_quant") != 0 || !lq_test_isa_available(kernels[i].isa)) continue;
+    memset(qa, 0, sizeof qa);
+    assert_int_equal(((lq_uk_llm_nf4_quant_fn)kernels[i].fn)(1, 64, x, qa, &am_a), 1);
+    assert_true(am_a == 1.0f);
+    LQ_ASSERT_BITS_EQUAL(qa, qb, 32, kernels[i].name);
+  }
+}
+
 int main(void) {
-  struct CMUnitTest tests[NKERNELS + 1];
+  struct CMUnitTest tests[NKERNELS + 2];
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
     tests[nt++] = (struct CMUnitTest){kernels[i].name, test_kernel, NULL, NULL, (void*)&kernels[i]};
   }
   tests[nt++] = (struct CMUnitTest){"dot_extremes", test_dot_extremes, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"nf4_bounds", test_nf4_bounds, NULL, NULL, NULL};
   return _cmocka_run_group_tests("llm_kernels", tests, nt, NULL, NULL);
 }

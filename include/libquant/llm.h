@@ -186,8 +186,7 @@ LQ_API lq_status lq_ggml_row_bytes(lq_ggml_type type, size_t n, size_t* bytes_ou
  *  byte (compiled without FMA contraction: Q4_0/Q5_0's x*id + 8.5f rounds
  *  the product first; see docs/llm.md). n a multiple of the block size.
  *  NaN/Inf in x: LQ_ERR_NUMERIC (ggml's result would be garbage; for Q4_0
- *  and Q8_0 blocks before the offending 128-block chunk may have been
- *  written). */
+ *  and Q8_0 out may have been written, its contents unspecified). */
 LQ_API lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* out);
 /*! lq_ggml_dequantize() : ggml's dequantize_row_<type>. */
 LQ_API lq_status lq_ggml_dequantize(lq_ggml_type type, const void* blocks, size_t n, float* y_out);

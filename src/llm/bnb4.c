@@ -80,7 +80,13 @@ lq_status lq_bnb4_quantize(lq_bnb4_type type, const float* x, size_t n, size_t b
   LQ_REQUIRE_PTR(absmax_out);
   const lq_dispatch* dp = lq_dispatch_get();
   size_t nblocks = n / blocksize + (n % blocksize != 0);
-  for (size_t b = 0; b < nblocks; b++) {
+  size_t b0 = 0;
+  if (type == LQ_BNB4_NF4) { /* full blocks in one call: absmax, check and codes fused per block */
+    const size_t nfull = n / blocksize;
+    b0 = dp->llm_nf4_quant(nfull, blocksize, x, packed_out, absmax_out);
+    if (b0 < nfull) return lq_fail(LQ_ERR_NUMERIC, "block %zu of x holds NaN or Inf", b0);
+  }
+  for (size_t b = b0; b < nblocks; b++) {
     const size_t start = b * blocksize;
     const size_t len = n - start < blocksize ? n - start : blocksize;
     const int tail = len < blocksize;
@@ -91,10 +97,6 @@ lq_status lq_bnb4_quantize(lq_bnb4_type type, const float* x, size_t n, size_t b
     absmax_out[b] = tail ? amc : am; /* bitsandbytes stores the clamped value only for the tail */
     const float r = 1.0f / amc;
     uint8_t* p = packed_out + start / 2; /* blocksize is even: blocks start on byte boundaries */
-    if (type == LQ_BNB4_NF4 && !tail) {
-      dp->llm_nf4_quant(len / 2, x + start, r, p);
-      continue;
-    }
     for (size_t k = 0; k < len; k += 2) {
       float v0 = bnb_scale(x[start + k], r, amc, tail);
       float v1 = k + 1 < len ? bnb_scale(x[start + k + 1], r, amc, tail) : 0.0f; /* odd n: pad one zero */

@@ -154,42 +154,6 @@ static void quant_q5_1(size_t nb, const float* x, lq_block_q5_1* y) {
   }
 }
 
-static void dequant_q4_1(size_t nb, const lq_block_q4_1* x, float* y) {
-  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
-    const float d = lq_h2f(x[i].d), m = lq_h2f(x[i].m);
-    for (int j = 0; j < LQ_QK / 2; j++) {
-      y[j] = (float)(x[i].qs[j] & 0x0F) * d + m;
-      y[j + 16] = (float)(x[i].qs[j] >> 4) * d + m;
-    }
-  }
-}
-
-static void dequant_q5(size_t nb, const void* vx, float* y, int has_min) {
-  const uint8_t* p = (const uint8_t*)vx;
-  const size_t bs = has_min ? sizeof(lq_block_q5_1) : sizeof(lq_block_q5_0);
-  for (size_t i = 0; i < nb; i++, y += LQ_QK, p += bs) {
-    lq_half dh, mh = {{0, 0}};
-    memcpy(&dh, p, 2);
-    if (has_min) memcpy(&mh, p + 2, 2);
-    const uint8_t* qhp = p + (has_min ? 4 : 2);
-    const uint8_t* qs = qhp + 4;
-    uint32_t qh;
-    memcpy(&qh, qhp, 4);
-    const float d = lq_h2f(dh), m = lq_h2f(mh);
-    for (int j = 0; j < LQ_QK / 2; j++) {
-      const int xh0 = (int)(((qh >> j) << 4) & 0x10), xh1 = (int)((qh >> (j + 12)) & 0x10);
-      const int x0 = (qs[j] & 0x0F) | xh0, x1 = (qs[j] >> 4) | xh1;
-      if (has_min) {
-        y[j] = (float)x0 * d + m;
-        y[j + 16] = (float)x1 * d + m;
-      } else {
-        y[j] = (float)(x0 - 16) * d;
-        y[j + 16] = (float)(x1 - 16) * d;
-      }
-    }
-  }
-}
-
 /* One dispatched pass: max |x| is finite iff every element is. */
 static lq_status check_finite(const float* x, size_t n) {
   float am;
@@ -207,26 +171,16 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
   const size_t nb = n / t->block_size;
   const lq_dispatch* dp = lq_dispatch_get();
   if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0) {
-    /* The finiteness check and the kernel walk the same chunk while it is
-     * in L1, instead of two passes over the whole row through memory. */
-    const size_t chunk = 128; /* blocks: 16 KiB of input */
-    const size_t bb = t->block_bytes;
-    for (size_t b = 0; b < nb; b += chunk) {
-      const size_t k = nb - b < chunk ? nb - b : chunk;
-      const float* xb = x + b * LQ_QK;
-      LQ_CHECK(check_finite(xb, k * LQ_QK));
-      if (type == LQ_GGML_Q4_0) dp->llm_q4_0_quant(k, xb, (unsigned char*)out + b * bb);
-      else dp->llm_q8_0_quant(k, xb, (unsigned char*)out + b * bb);
-    }
+    /* One pass: the kernels check finiteness while each block is in registers. */
+    const int bad = type == LQ_GGML_Q4_0 ? dp->llm_q4_0_quant(nb, x, out) : dp->llm_q8_0_quant(nb, x, out);
+    if (bad) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
     return LQ_OK;
   }
   LQ_CHECK(check_finite(x, n));
   switch (type) {
-    case LQ_GGML_Q4_0: dp->llm_q4_0_quant(nb, x, out); break;
     case LQ_GGML_Q4_1: quant_q4_1(nb, x, (lq_block_q4_1*)out); break;
     case LQ_GGML_Q5_0: quant_q5_0(nb, x, (lq_block_q5_0*)out); break;
     case LQ_GGML_Q5_1: quant_q5_1(nb, x, (lq_block_q5_1*)out); break;
-    case LQ_GGML_Q8_0: dp->llm_q8_0_quant(nb, x, out); break;
     default: return lq_ggml_quantize_k(type, x, nb, out);
   }
   return LQ_OK;
@@ -242,9 +196,9 @@ lq_status lq_ggml_dequantize(lq_ggml_type type, const void* blocks, size_t n, fl
   const lq_dispatch* dp = lq_dispatch_get();
   switch (type) {
     case LQ_GGML_Q4_0: dp->llm_q4_0_dequant(nb, blocks, y_out); break;
-    case LQ_GGML_Q4_1: dequant_q4_1(nb, (const lq_block_q4_1*)blocks, y_out); break;
-    case LQ_GGML_Q5_0: dequant_q5(nb, blocks, y_out, 0); break;
-    case LQ_GGML_Q5_1: dequant_q5(nb, blocks, y_out, 1); break;
+    case LQ_GGML_Q4_1: dp->llm_q4_1_dequant(nb, blocks, y_out); break;
+    case LQ_GGML_Q5_0: dp->llm_q5_0_dequant(nb, blocks, y_out); break;
+    case LQ_GGML_Q5_1: dp->llm_q5_1_dequant(nb, blocks, y_out); break;
     case LQ_GGML_Q8_0: dp->llm_q8_0_dequant(nb, blocks, y_out); break;
     default: return lq_ggml_dequantize_k(type, blocks, nb, y_out);
   }

@@ -3,6 +3,7 @@
  * (the library is built with -ffp-contract=off), integer sums are exact and
  * the dot products accumulate block sums in the reference's scalar order. */
 #include <immintrin.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -35,43 +36,77 @@ void lq_uk_llm_bnb4_dequant__avx2(size_t npairs, const uint8_t* p, const float* 
   }
 }
 
-static inline __m256i nf4_codes8(const float* x, __m256 vr, const __m256* bounds) {
-  __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
-  __m256i c = _mm256_setzero_si256();
-  for (int t = 0; t < 15; t++) /* each true compare is -1: subtracting counts it */
-    c = _mm256_sub_epi32(c, _mm256_castps_si256(_mm256_cmp_ps(v, bounds[t], _CMP_GT_OQ)));
-  return c;
+/* code = #{t : v > bounds[t]}, exactly the reference's strict compares,
+ * as a search over the 15 sorted bounds: three compares with bounds 3, 7,
+ * 11 count the quarter i (0..3); then two binary levels whose candidate
+ * bound is a permute of the level's table by the bits found so far. */
+typedef struct { __m256 b3, b7, b11, t3, t4; } nf4_tree;
+
+static inline __m256i nf4_codes8(const float* x, __m256 vr, const nf4_tree* tr) {
+  const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
+  __m256i i = _mm256_add_epi32(_mm256_castps_si256(_mm256_cmp_ps(v, tr->b3, _CMP_GT_OQ)),
+                               _mm256_castps_si256(_mm256_cmp_ps(v, tr->b7, _CMP_GT_OQ)));
+  i = _mm256_sub_epi32(_mm256_setzero_si256(),
+                       _mm256_add_epi32(i, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))));
+  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar_ps(tr->t3, i), _CMP_GT_OQ); /* in-lane: 4 entries */
+  i = _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m)); /* 2i + (v > t) */
+  m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, i), _CMP_GT_OQ);
+  return _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m));
 }
 
-void lq_uk_llm_nf4_quant__avx2(size_t npairs, const float* x, float r, uint8_t* p) {
-  __m256 bounds[15];
-  for (int t = 0; t < 15; t++) bounds[t] = _mm256_set1_ps(lq_nf4_bounds[t]);
-  const __m256 vr = _mm256_set1_ps(r);
+/* Largest |x| bits over n (a multiple of 32) floats: positive floats order
+ * as their bit patterns, so the integer max is the float max, and a result
+ * >= 0x7f800000 means some element is NaN or Inf. */
+static inline uint32_t absmax_bits(const float* x, size_t n) {
+  const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
+  __m256i m0 = _mm256_setzero_si256(), m1 = m0;
+  for (size_t j = 0; j < n; j += 32) {
+    __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i*)(x + j)), absmask);
+    __m256i b = _mm256_and_si256(_mm256_loadu_si256((const __m256i*)(x + j + 8)), absmask);
+    __m256i c = _mm256_and_si256(_mm256_loadu_si256((const __m256i*)(x + j + 16)), absmask);
+    __m256i d = _mm256_and_si256(_mm256_loadu_si256((const __m256i*)(x + j + 24)), absmask);
+    m0 = _mm256_max_epi32(m0, _mm256_max_epi32(a, b));
+    m1 = _mm256_max_epi32(m1, _mm256_max_epi32(c, d));
+  }
+  __m256i m = _mm256_max_epi32(m0, m1);
+  __m128i h = _mm_max_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+  h = _mm_max_epi32(h, _mm_shuffle_epi32(h, 0x4E));
+  h = _mm_max_epi32(h, _mm_shuffle_epi32(h, 0xB1));
+  return (uint32_t)_mm_cvtsi128_si32(h);
+}
+
+size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint8_t* p, float* absmax) {
+  const float* B = lq_nf4_bounds;
+  nf4_tree tree;
+  tree.b3 = _mm256_set1_ps(B[3]);
+  tree.b7 = _mm256_set1_ps(B[7]);
+  tree.b11 = _mm256_set1_ps(B[11]);
+  tree.t3 = _mm256_setr_ps(B[1], B[5], B[9], B[13], B[1], B[5], B[9], B[13]);
+  tree.t4 = _mm256_setr_ps(B[0], B[2], B[4], B[6], B[8], B[10], B[12], B[14]);
+  const nf4_tree* tr = &tree;
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   const __m256i low8 = _mm256_set1_epi16(0x00FF);
-  size_t k = 0;
-  for (; k + 16 <= npairs; k += 16) { /* 32 elements -> 16 bytes */
-    const float* xk = x + 2 * k;
-    __m256i c0 = nf4_codes8(xk, vr, bounds), c1 = nf4_codes8(xk + 8, vr, bounds);
-    __m256i c2 = nf4_codes8(xk + 16, vr, bounds), c3 = nf4_codes8(xk + 24, vr, bounds);
-    /* packs work per 128-bit lane; the permute restores element order. */
-    __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
-    b = _mm256_permutevar8x32_epi32(b, order); /* bytes c[0..31] in order */
-    /* 16-bit lane = c[2j] | c[2j+1] << 8 -> low byte (c[2j] << 4) | c[2j+1] */
-    __m256i w = _mm256_and_si256(_mm256_or_si256(_mm256_slli_epi16(b, 4), _mm256_srli_epi16(b, 8)), low8);
-    __m256i packed = _mm256_packus_epi16(w, w);
-    packed = _mm256_permute4x64_epi64(packed, 0x08); /* qword 0 of each lane */
-    _mm_storeu_si128((__m128i*)(p + k), _mm256_castsi256_si128(packed));
-  }
-  for (; k < npairs; k++) {
-    uint8_t c0 = 0, c1 = 0;
-    const float v0 = x[2 * k] * r, v1 = x[2 * k + 1] * r;
-    for (int t = 0; t < 15; t++) {
-      c0 += (uint8_t)(v0 > lq_nf4_bounds[t]);
-      c1 += (uint8_t)(v1 > lq_nf4_bounds[t]);
+  for (size_t blk = 0; blk < nblocks; blk++, x += bs, p += bs / 2) {
+    const uint32_t amb = absmax_bits(x, bs);
+    if (amb >= 0x7f800000u) return blk;
+    const float am = lq_bits_f32(amb);
+    absmax[blk] = am;
+    const __m256 vr = _mm256_set1_ps(1.0f / (am < 1e-38f ? 1e-38f : am));
+    for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
+      const float* xk = x + 2 * k;
+      __m256i c0 = nf4_codes8(xk, vr, tr), c1 = nf4_codes8(xk + 8, vr, tr);
+      __m256i c2 = nf4_codes8(xk + 16, vr, tr), c3 = nf4_codes8(xk + 24, vr, tr);
+      /* packs work per 128-bit lane; the permute restores element order. */
+      __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
+      b = _mm256_permutevar8x32_epi32(b, order); /* bytes c[0..31] in order */
+      /* 16-bit lane = c[2j] | c[2j+1] << 8 -> low byte (c[2j] << 4) | c[2j+1] */
+      __m256i w = _mm256_and_si256(_mm256_or_si256(_mm256_slli_epi16(b, 4), _mm256_srli_epi16(b, 8)), low8);
+      __m256i packed = _mm256_packus_epi16(w, w);
+      packed = _mm256_permute4x64_epi64(packed, 0x08); /* qword 0 of each lane */
+      _mm_storeu_si128((__m128i*)(p + k), _mm256_castsi256_si128(packed));
     }
-    p[k] = (uint8_t)((c0 << 4) | c1);
   }
+  return nblocks;
 }
 
 void lq_uk_llm_q4_0_dequant__avx2(size_t nb, const void* vb, float* y) {
@@ -101,11 +136,91 @@ void lq_uk_llm_q8_0_dequant__avx2(size_t nb, const void* vb, float* y) {
   }
 }
 
-static inline float hmax8(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
+/* Low nibbles of 16 bytes -> elements 0..15, high nibbles -> 16..31, as
+ * four vectors of 8 int32. */
+static inline void nibbles32(const uint8_t* qs, __m256i out[4]) {
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  __m128i q = _mm_loadu_si128((const __m128i*)qs);
+  __m128i lo = _mm_and_si128(q, m4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), m4);
+  out[0] = _mm256_cvtepu8_epi32(lo);
+  out[1] = _mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8));
+  out[2] = _mm256_cvtepu8_epi32(hi);
+  out[3] = _mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8));
+}
+
+static inline uint32_t load_u32le(const uint8_t* p) {
+  uint32_t v;
+  memcpy(&v, p, 4); /* x86 is little-endian, as ggml's stored uint32 */
+  return v;
+}
+
+void lq_uk_llm_q4_1_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_q4_1* b = (const lq_block_q4_1*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d)), m = _mm256_set1_ps(lq_h2f(b[i].m));
+    __m256i q[4];
+    nibbles32(b[i].qs, q);
+    for (int t = 0; t < 4; t++) _mm256_storeu_ps(y + 8 * t, _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(q[t]), d), m));
+  }
+}
+
+/* Element e's fifth bit is bit e of qh: shift a broadcast qh by e per lane. */
+static inline void q5_values(const uint8_t* qhp, const uint8_t* qs, __m256i q[4]) {
+  const __m256i qh = _mm256_set1_epi32((int)load_u32le(qhp));
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), one = _mm256_set1_epi32(1);
+  nibbles32(qs, q);
+  for (int t = 0; t < 4; t++) {
+    __m256i bit = _mm256_and_si256(_mm256_srlv_epi32(qh, _mm256_add_epi32(lane, _mm256_set1_epi32(8 * t))), one);
+    q[t] = _mm256_or_si256(q[t], _mm256_slli_epi32(bit, 4));
+  }
+}
+
+void lq_uk_llm_q5_0_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_q5_0* b = (const lq_block_q5_0*)vb;
+  const __m256i sixteen = _mm256_set1_epi32(16);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
+    __m256i q[4];
+    q5_values(b[i].qh, b[i].qs, q);
+    for (int t = 0; t < 4; t++)
+      _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q[t], sixteen)), d));
+  }
+}
+
+void lq_uk_llm_q5_1_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_q5_1* b = (const lq_block_q5_1*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d)), m = _mm256_set1_ps(lq_h2f(b[i].m));
+    __m256i q[4];
+    q5_values(b[i].qh, b[i].qs, q);
+    for (int t = 0; t < 4; t++) _mm256_storeu_ps(y + 8 * t, _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(q[t]), d), m));
+  }
+}
+
+/* F16C conversion: round to nearest even, equal to lq_f32_to_f16_inline. */
+static inline lq_half f2h_f16c(float f) {
+  const uint16_t u = (uint16_t)_cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT);
+  lq_half h = {{(uint8_t)u, (uint8_t)(u >> 8)}};
+  return h;
+}
+
+/* Max of the 32 |x| bit patterns of one block (see absmax_bits). */
+static inline __m256i block_absmax_bits(const __m256 v[4], __m256i* all) {
+  const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
+  __m256i a0 = _mm256_and_si256(_mm256_castps_si256(v[0]), absmask);
+  __m256i a1 = _mm256_and_si256(_mm256_castps_si256(v[1]), absmask);
+  __m256i a2 = _mm256_and_si256(_mm256_castps_si256(v[2]), absmask);
+  __m256i a3 = _mm256_and_si256(_mm256_castps_si256(v[3]), absmask);
+  __m256i m = _mm256_max_epi32(_mm256_max_epi32(a0, a1), _mm256_max_epi32(a2, a3));
+  *all = _mm256_max_epi32(*all, m);
+  m = _mm256_max_epi32(m, _mm256_permute2x128_si256(m, m, 0x01));
+  m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, 0x4E));
+  return _mm256_max_epi32(m, _mm256_shuffle_epi32(m, 0xB1)); /* broadcast in every lane */
+}
+
+static inline int any_nonfinite(__m256i all) {
+  /* all lanes hold |x| bits <= 0x7fffffff: > 0x7f7fffff means Inf or NaN */
+  return _mm256_movemask_epi8(_mm256_cmpgt_epi32(all, _mm256_set1_epi32(0x7f7fffff))) != 0;
 }
 
 /* 32 int32 lanes (4 vectors) -> 32 bytes in element order (values fit int8). */
@@ -114,74 +229,93 @@ static inline __m256i pack32_epi8(__m256i a, __m256i b, __m256i c, __m256i d) {
   return _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-void lq_uk_llm_q4_0_quant__avx2(size_t nb, const float* x, void* vb) {
+int lq_uk_llm_q4_0_quant__avx2(size_t nb, const float* x, void* vb) {
   lq_block_q4_0* b = (lq_block_q4_0*)vb;
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   const __m256 half8 = _mm256_set1_ps(8.5f);
   const __m256i fifteen = _mm256_set1_epi32(15);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  __m256i all = _mm256_setzero_si256();
   for (size_t i = 0; i < nb; i++, x += LQ_QK) {
-    __m256 v[4], a[4];
-    for (int t = 0; t < 4; t++) {
-      v[t] = _mm256_loadu_ps(x + 8 * t);
-      a[t] = _mm256_and_ps(v[t], absmask);
-    }
-    const float amax = hmax8(_mm256_max_ps(_mm256_max_ps(a[0], a[1]), _mm256_max_ps(a[2], a[3])));
+    __m256 v[4];
+    for (int t = 0; t < 4; t++) v[t] = _mm256_loadu_ps(x + 8 * t);
+    const __m256i am = block_absmax_bits(v, &all);
     float max = 0.0f;
-    if (amax > 0.0f) { /* the first element reaching amax, as the reference's strict < scan picks */
-      const __m256 va = _mm256_set1_ps(amax);
+    if (_mm256_cvtsi256_si32(am) != 0) { /* the first element reaching amax, as the reference's strict < scan picks */
       uint32_t mask = 0;
-      for (int t = 0; t < 4; t++) mask |= (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(a[t], va, _CMP_EQ_OQ)) << (8 * t);
+      for (int t = 0; t < 4; t++) {
+        __m256i a = _mm256_and_si256(_mm256_castps_si256(v[t]), _mm256_castps_si256(absmask));
+        mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, am))) << (8 * t);
+      }
       max = x[__builtin_ctz(mask)];
     }
     const float d = max / -8.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f2h(d);
+    b[i].d = f2h_f16c(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
-    for (int t = 0; t < 4; t++) {
-      __m256 s = _mm256_add_ps(_mm256_mul_ps(v[t], vid), half8);
-      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LT_OQ); /* Inf/NaN -> 0 */
-      q[t] = _mm256_and_si256(_mm256_min_epi32(_mm256_cvttps_epi32(s), fifteen), _mm256_castps_si256(ok));
+    if (fabsf(d) >= FLT_MIN) { /* |x*id| <= 8.0001: s in (0, 17), nothing to mask */
+      for (int t = 0; t < 4; t++)
+        q[t] = _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(v[t], vid), half8)), fifteen);
+    } else {
+      for (int t = 0; t < 4; t++) {
+        __m256 s = _mm256_add_ps(_mm256_mul_ps(v[t], vid), half8);
+        __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LT_OQ); /* Inf/NaN -> 0 */
+        q[t] = _mm256_and_si256(_mm256_min_epi32(_mm256_cvttps_epi32(s), fifteen), _mm256_castps_si256(ok));
+      }
     }
     __m256i lo = _mm256_or_si256(q[0], _mm256_slli_epi32(q[2], 4)); /* bytes 0..7 */
     __m256i hi = _mm256_or_si256(q[1], _mm256_slli_epi32(q[3], 4)); /* bytes 8..15 */
     __m256i w = _mm256_packus_epi16(_mm256_packs_epi32(lo, hi), _mm256_setzero_si256());
-    w = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    w = _mm256_permutevar8x32_epi32(w, order);
     _mm_storeu_si128((__m128i*)b[i].qs, _mm256_castsi256_si128(w));
   }
+  return any_nonfinite(all);
 }
 
-void lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
+int lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
   lq_block_q8_0* b = (lq_block_q8_0*)vb;
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   const __m256 signmask = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
-  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), lim = _mm256_set1_ps(128.0f);
+  const __m256 below_half = _mm256_set1_ps(0.49999997f); /* 0.5 - 2^-25 */
+  __m256i all = _mm256_setzero_si256();
   for (size_t i = 0; i < nb; i++, x += LQ_QK) {
     __m256 v[4];
-    __m256 m = _mm256_setzero_ps();
-    for (int t = 0; t < 4; t++) {
-      v[t] = _mm256_loadu_ps(x + 8 * t);
-      m = _mm256_max_ps(m, _mm256_and_ps(v[t], absmask));
-    }
-    const float amax = hmax8(m);
+    for (int t = 0; t < 4; t++) v[t] = _mm256_loadu_ps(x + 8 * t);
+    const float amax = _mm256_cvtss_f32(_mm256_castsi256_ps(block_absmax_bits(v, &all)));
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    b[i].d = lq_f2h(d);
+    b[i].d = f2h_f16c(d);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
-    for (int t = 0; t < 4; t++) {
-      /* roundf: trunc, then one step away from zero when the exact
-       * remainder is >= 1/2 (no x + 0.5 rounding error). */
-      __m256 s = _mm256_mul_ps(v[t], vid);
-      __m256 tr = _mm256_round_ps(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-      __m256 rem = _mm256_and_ps(_mm256_sub_ps(s, tr), absmask);
-      __m256 step = _mm256_and_ps(_mm256_cmp_ps(rem, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(s, signmask)));
-      /* Inf/NaN (1/d overflowed in a tiny block) give 0, as the reference pins it. */
-      __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), _mm256_set1_ps(128.0f), _CMP_LE_OQ);
-      q[t] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_add_ps(tr, step)), _mm256_castps_si256(ok));
+    if (d >= FLT_MIN) {
+      /* d normal: |x*id| <= 127.0001, so no overflow to mask. roundf(s) =
+       * trunc(s + copysign(0.5 - 2^-25, s)) for |s| < 2^22: the largest
+       * float below 1/2 never rounds a fraction < 1/2 up to the next
+       * integer, and exact halves still reach it (a tie to even). */
+      for (int t = 0; t < 4; t++) {
+        __m256 s = _mm256_mul_ps(v[t], vid);
+        __m256 h = _mm256_or_ps(below_half, _mm256_and_ps(s, signmask));
+        q[t] = _mm256_cvttps_epi32(_mm256_add_ps(s, h));
+      }
+    } else {
+      for (int t = 0; t < 4; t++) {
+        /* roundf: trunc, then one step away from zero when the exact
+         * remainder is >= 1/2 (no x + 0.5 rounding error). */
+        __m256 s = _mm256_mul_ps(v[t], vid);
+        __m256 tr = _mm256_round_ps(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __m256 rem = _mm256_and_ps(_mm256_sub_ps(s, tr), absmask);
+        __m256 step =
+            _mm256_and_ps(_mm256_cmp_ps(rem, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(s, signmask)));
+        /* Inf/NaN (1/d overflowed in a tiny block) give 0, as the reference pins it. */
+        __m256 ok = _mm256_cmp_ps(_mm256_and_ps(s, absmask), lim, _CMP_LE_OQ);
+        q[t] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_add_ps(tr, step)), _mm256_castps_si256(ok));
+      }
     }
     _mm256_storeu_si256((__m256i*)b[i].qs, pack32_epi8(q[0], q[1], q[2], q[3]));
   }
+  return any_nonfinite(all);
 }
 
 static inline int32_t hsum_epi32(__m256i v) {

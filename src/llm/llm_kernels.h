@@ -49,12 +49,18 @@ static_assert(sizeof(lq_block_q6_K) == 210, "q6_K block");
 /* 4-bit LUT dequant of npairs bytes: y[2k] = lut[p>>4]*scale, y[2k+1] = lut[p&15]*scale. */
 typedef void (*lq_uk_llm_bnb4_dequant_fn)(size_t npairs, const uint8_t* packed, const float* lut16, float scale,
                                           float* y);
-/* NF4 encode of 2*npairs finite floats: code = #{t in lq_nf4_bounds : x*r > t},
- * packed high nibble first. */
-typedef void (*lq_uk_llm_nf4_quant_fn)(size_t npairs, const float* x, float r, uint8_t* packed);
+/* NF4 encode of nblocks full blocks of blocksize (a multiple of 32) floats,
+ * with the absmax fused in: am = max |x| of the block, absmax[b] = am,
+ * r = 1 / max(am, 1e-38f), code = #{t in lq_nf4_bounds : x*r > t}, packed
+ * high nibble first. Stops at the first block holding NaN/Inf and returns
+ * its index (that block's outputs unspecified); returns nblocks otherwise. */
+typedef size_t (*lq_uk_llm_nf4_quant_fn)(size_t nblocks, size_t blocksize, const float* x, uint8_t* packed,
+                                         float* absmax);
 /* nb ggml blocks <-> nb*block_size floats. */
 typedef void (*lq_uk_llm_ggml_dequant_fn)(size_t nb, const void* blocks, float* y);
-typedef void (*lq_uk_llm_ggml_quant_fn)(size_t nb, const float* x, void* blocks);
+/* Quantizers (whole rows: the finiteness check is fused in) return 1 if any
+ * x is NaN/Inf (the blocks' contents are then unspecified), else 0. */
+typedef int (*lq_uk_llm_ggml_quant_fn)(size_t nb, const float* x, void* blocks);
 /* Dot product of nb block pairs. */
 typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, float* out);
 
@@ -65,11 +71,15 @@ static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blo
 #define LQ_DECLARE_LLM_KERNELS(isa)                                                                              \
   LQ_INTERNAL void lq_uk_llm_bnb4_dequant__##isa(size_t npairs, const uint8_t* p, const float* lut, float s,    \
                                                  float* y);                                                     \
-  LQ_INTERNAL void lq_uk_llm_nf4_quant__##isa(size_t npairs, const float* x, float r, uint8_t* p);              \
+  LQ_INTERNAL size_t lq_uk_llm_nf4_quant__##isa(size_t nblocks, size_t bs, const float* x, uint8_t* p,          \
+                                                float* absmax);                                                 \
   LQ_INTERNAL void lq_uk_llm_q4_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
   LQ_INTERNAL void lq_uk_llm_q8_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
-  LQ_INTERNAL void lq_uk_llm_q4_0_quant__##isa(size_t nb, const float* x, void* b);                             \
-  LQ_INTERNAL void lq_uk_llm_q8_0_quant__##isa(size_t nb, const float* x, void* b);                             \
+  LQ_INTERNAL void lq_uk_llm_q4_1_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_q5_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_q5_1_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL int lq_uk_llm_q4_0_quant__##isa(size_t nb, const float* x, void* b);                              \
+  LQ_INTERNAL int lq_uk_llm_q8_0_quant__##isa(size_t nb, const float* x, void* b);                              \
   LQ_INTERNAL void lq_uk_llm_dot_q4_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);         \
   LQ_INTERNAL void lq_uk_llm_dot_q8_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);
 

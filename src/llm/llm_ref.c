@@ -1,5 +1,6 @@
 /* Scalar reference kernels of the llm module: the definitions the SIMD
  * kernels reproduce bit for bit. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -27,9 +28,21 @@ static inline uint8_t nf4_code(float v) {
   return c;
 }
 
-void lq_uk_llm_nf4_quant__ref(size_t npairs, const float* x, float r, uint8_t* p) {
-  for (size_t k = 0; k < npairs; k++)
-    p[k] = (uint8_t)((nf4_code(x[2 * k] * r) << 4) | nf4_code(x[2 * k + 1] * r));
+/* bitsandbytes' absmax.clamp(min=1e-38) before the reciprocal; the stored
+ * absmax of a full block is the unclamped value. */
+size_t lq_uk_llm_nf4_quant__ref(size_t nblocks, size_t bs, const float* x, uint8_t* p, float* absmax) {
+  for (size_t b = 0; b < nblocks; b++, x += bs, p += bs / 2) {
+    float am = 0.0f;
+    for (size_t j = 0; j < bs; j++) {
+      const float a = fabsf(x[j]);
+      if (!(a <= FLT_MAX)) return b; /* NaN or Inf */
+      if (a > am) am = a;
+    }
+    absmax[b] = am;
+    const float r = 1.0f / (am < 1e-38f ? 1e-38f : am);
+    for (size_t k = 0; k < bs / 2; k++) p[k] = (uint8_t)((nf4_code(x[2 * k] * r) << 4) | nf4_code(x[2 * k + 1] * r));
+  }
+  return nblocks;
 }
 
 void lq_uk_llm_q4_0_dequant__ref(size_t nb, const void* vb, float* y) {
@@ -51,11 +64,59 @@ void lq_uk_llm_q8_0_dequant__ref(size_t nb, const void* vb, float* y) {
   }
 }
 
+/* dequantize_row_q4_1: y = q*d + m (product rounded first). */
+void lq_uk_llm_q4_1_dequant__ref(size_t nb, const void* vb, float* y) {
+  const lq_block_q4_1* b = (const lq_block_q4_1*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float d = lq_h2f(b[i].d), m = lq_h2f(b[i].m);
+    for (int j = 0; j < LQ_QK / 2; j++) {
+      y[j] = (float)(b[i].qs[j] & 0x0F) * d + m;
+      y[j + 16] = (float)(b[i].qs[j] >> 4) * d + m;
+    }
+  }
+}
+
+/* dequantize_row_q5_0 / q5_1: bit j of qh (little-endian uint32) is the
+ * fifth bit of element j. */
+static void dequant_q5(size_t nb, const void* vx, float* y, int has_min) {
+  const uint8_t* p = (const uint8_t*)vx;
+  const size_t bs = has_min ? sizeof(lq_block_q5_1) : sizeof(lq_block_q5_0);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK, p += bs) {
+    lq_half dh, mh = {{0, 0}};
+    memcpy(&dh, p, 2);
+    if (has_min) memcpy(&mh, p + 2, 2);
+    const uint8_t* qhp = p + (has_min ? 4 : 2);
+    const uint8_t* qs = qhp + 4;
+    const uint32_t qh = (uint32_t)qhp[0] | (uint32_t)qhp[1] << 8 | (uint32_t)qhp[2] << 16 | (uint32_t)qhp[3] << 24;
+    const float d = lq_h2f(dh), m = lq_h2f(mh);
+    for (int j = 0; j < LQ_QK / 2; j++) {
+      const int xh0 = (int)(((qh >> j) << 4) & 0x10), xh1 = (int)((qh >> (j + 12)) & 0x10);
+      const int x0 = (qs[j] & 0x0F) | xh0, x1 = (qs[j] >> 4) | xh1;
+      if (has_min) {
+        y[j] = (float)x0 * d + m;
+        y[j + 16] = (float)x1 * d + m;
+      } else {
+        y[j] = (float)(x0 - 16) * d;
+        y[j + 16] = (float)(x1 - 16) * d;
+      }
+    }
+  }
+}
+void lq_uk_llm_q5_0_dequant__ref(size_t nb, const void* vb, float* y) { dequant_q5(nb, vb, y, 0); }
+void lq_uk_llm_q5_1_dequant__ref(size_t nb, const void* vb, float* y) { dequant_q5(nb, vb, y, 1); }
+
 /* quantize_row_q4_0_ref: d = max / -8 where max is the first element of
  * largest |x|; q = MIN(15, (int8_t)(x*id + 8.5f)) with the product rounded
  * before the add (no FMA). */
-void lq_uk_llm_q4_0_quant__ref(size_t nb, const float* x, void* vb) {
+static int any_nonfinite(size_t n, const float* x) {
+  int bad = 0;
+  for (size_t i = 0; i < n; i++) bad |= !(fabsf(x[i]) <= FLT_MAX);
+  return bad;
+}
+
+int lq_uk_llm_q4_0_quant__ref(size_t nb, const float* x, void* vb) {
   lq_block_q4_0* b = (lq_block_q4_0*)vb;
+  if (any_nonfinite(nb * LQ_QK, x)) return 1;
   for (size_t i = 0; i < nb; i++) {
     const float* xb = x + i * LQ_QK;
     float amax = 0.0f, max = 0.0f;
@@ -77,11 +138,13 @@ void lq_uk_llm_q4_0_quant__ref(size_t nb, const float* x, void* vb) {
       b[i].qs[j] = (uint8_t)(xi0 | (xi1 << 4));
     }
   }
+  return 0;
 }
 
 /* quantize_row_q8_0_ref: d = amax/127, q = roundf(x*id) (half away). */
-void lq_uk_llm_q8_0_quant__ref(size_t nb, const float* x, void* vb) {
+int lq_uk_llm_q8_0_quant__ref(size_t nb, const float* x, void* vb) {
   lq_block_q8_0* b = (lq_block_q8_0*)vb;
+  if (any_nonfinite(nb * LQ_QK, x)) return 1;
   for (size_t i = 0; i < nb; i++) {
     const float* xb = x + i * LQ_QK;
     float amax = 0.0f;
@@ -91,6 +154,7 @@ void lq_uk_llm_q8_0_quant__ref(size_t nb, const float* x, void* vb) {
     b[i].d = lq_f2h(d);
     for (int j = 0; j < LQ_QK; j++) b[i].qs[j] = (int8_t)trunc_i8(roundf(xb[j] * id));
   }
+  return 0;
 }
 
 /* Canonical dot: exact int32 sum per block, then sum += (float)sumi *
