@@ -34,7 +34,7 @@ static const lq_ggml_traits* find_traits(lq_ggml_type t) {
 lq_status lq_ggml_type_traits(lq_ggml_type type, lq_ggml_traits* traits_out) {
   LQ_REQUIRE_PTR(traits_out);
   const lq_ggml_traits* t = find_traits(type);
-  if (!t) return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not implemented", (int)type);
+  if (!t) return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   *traits_out = *t;
   return LQ_OK;
 }
@@ -56,7 +56,7 @@ lq_status lq_ggml_type_from_name(const char* name, lq_ggml_type* type_out) {
 
 static lq_status check_row(lq_ggml_type type, size_t n, const lq_ggml_traits** t_out) {
   const lq_ggml_traits* t = find_traits(type);
-  if (!t) return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not implemented", (int)type);
+  if (!t) return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   if (n % t->block_size != 0)
     return lq_fail(LQ_ERR_INVALID_ARG, "n %zu is not a multiple of the %s block size %zu", n, t->name, t->block_size);
   *t_out = t;

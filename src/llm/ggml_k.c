@@ -539,7 +539,7 @@ lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void*
     case LQ_GGML_Q4_K: quant_q4_K(nb, x, (lq_block_q4_K*)out); break;
     case LQ_GGML_Q5_K: quant_q5_K(nb, x, (lq_block_q5_K*)out); break;
     case LQ_GGML_Q6_K: quant_q6_K(nb, x, (lq_block_q6_K*)out); break;
-    default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not implemented", (int)type);
+    default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;
 }
@@ -551,7 +551,7 @@ lq_status lq_ggml_dequantize_k(lq_ggml_type type, const void* blocks, size_t nb,
     case LQ_GGML_Q4_K: dequant_q45_K(nb, blocks, y, 0); break;
     case LQ_GGML_Q5_K: dequant_q45_K(nb, blocks, y, 1); break;
     case LQ_GGML_Q6_K: dequant_q6_K(nb, (const lq_block_q6_K*)blocks, y); break;
-    default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not implemented", (int)type);
+    default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;
 }

@@ -98,7 +98,7 @@ lq_status lq_apot_levels(int B, float* levels, size_t cap, size_t* count_out) {
       c[nc++] = ldexp(1.0, -3 * i - 3);
     }
   } else if (B == 3 || B == 5) {
-    return lq_fail(LQ_ERR_UNSUPPORTED, "lq_apot_levels: B=%d (mixed construction) is not implemented; use 2, 4 or 6", B);
+    return lq_fail(LQ_ERR_UNSUPPORTED, "lq_apot_levels: B=%d (mixed construction) is not supported; use 2, 4 or 6", B);
   } else {
     return lq_fail(LQ_ERR_INVALID_ARG, "lq_apot_levels: B=%d (supported: 2, 4, 6)", B);
   }
