@@ -466,11 +466,134 @@ static void test_ml_bad_input(void** state) {
   lq_vq_codec_free(c);
 }
 
+
+/* ------------------------------------------------------ scheme families -- */
+
+/* Reference reconstruction of the scheme: a codec trained with the same config. */
+static void ref_codec_roundtrip(lq_vq_codec* c, size_t n, const float* x, float* y) {
+  uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
+  assert_int_equal(lq_vq_train(c, n, x, NULL), LQ_OK);
+  assert_int_equal(lq_vq_encode(c, n, x, codes), LQ_OK);
+  assert_int_equal(lq_vq_decode(c, n, codes, y), LQ_OK);
+  free(codes);
+  lq_vq_codec_free(c);
+}
+
+static void scheme_rt(const char* spec, const lq_shape* shape, const float* x, float* y, double* bpe) {
+  lq_scheme* s = NULL;
+  if (lq_scheme_parse(spec, &s) != LQ_OK) fail_msg("%s: %s", spec, lq_last_error());
+  if (lq_scheme_roundtrip(s, shape, x, y, NULL) != LQ_OK) fail_msg("%s: %s", spec, lq_last_error());
+  assert_int_equal(lq_scheme_bits_per_element(s, shape, bpe), LQ_OK);
+  lq_scheme_destroy(s);
+}
+
+static void test_vq_schemes(void** state) {
+  (void)state;
+  float* all = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  const size_t n = 600, d = 8; /* the first 8 columns of 600 rows */
+  float* x = (float*)malloc(n * d * 4);
+  for (size_t i = 0; i < n; i++) memcpy(x + i * d, all + i * VQ_KM_D, d * 4);
+  float* y = (float*)malloc(n * d * 4);
+  float* r = (float*)malloc(n * d * 4);
+  lq_shape shape = {2, {(int64_t)n, (int64_t)d}};
+  const double numel = (double)(n * d);
+  double bpe;
+  /* kmeans: lq_kmeans_train + nearest centroid */
+  scheme_rt("kmeans:k=32:iters=10:init=kmeans++", &shape, x, y, &bpe);
+  {
+    lq_kmeans_config km = {0};
+    km.niter = 10;
+    km.init = LQ_KMEANS_INIT_KMEANSPP;
+    km.nthreads = 1;
+    float cent[32 * 8];
+    int32_t* as = (int32_t*)malloc(n * 4);
+    assert_int_equal(lq_kmeans_train(&km, n, d, x, 32, cent, NULL, NULL), LQ_OK);
+    assert_int_equal(lq_kmeans_assign(n, d, x, 32, cent, 1, as, NULL), LQ_OK);
+    for (size_t i = 0; i < n; i++) memcpy(r + i * d, cent + as[i] * d, d * 4);
+    free(as);
+    LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, "kmeans scheme");
+    assert_true(fabs(bpe - (5.0 / 8 + 32.0 * 32 * 8 / numel)) < 1e-12);
+  }
+  /* pq and opq */
+  for (int opq = 0; opq < 2; opq++) {
+    scheme_rt(opq ? "opq:m=2:nbits=5" : "pq:m=4:nbits=5", &shape, x, y, &bpe);
+    lq_vq_params p = {0};
+    p.kind = opq ? LQ_VQ_OPQ : LQ_VQ_PQ;
+    p.d = d;
+    p.M = opq ? 2 : 4;
+    p.nbits = 5;
+    p.nthreads = 1;
+    lq_vq_codec* c = NULL;
+    assert_int_equal(lq_vq_codec_new(&p, &c), LQ_OK);
+    ref_codec_roundtrip(c, n, x, r);
+    LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, opq ? "opq scheme" : "pq scheme");
+    double want = (double)p.M * 5 / 8 + 32.0 * (32 * 8 + (opq ? 64 : 0)) / numel;
+    assert_true(fabs(bpe - want) < 1e-12);
+  }
+  /* rq (beam 3) and rvq (greedy, levels of k = 16) */
+  for (int rvq = 0; rvq < 2; rvq++) {
+    scheme_rt(rvq ? "rvq:levels=3:k=16" : "rq:m=2:nbits=5:beam=3", &shape, x, y, &bpe);
+    const int nb[3] = {rvq ? 4 : 5, rvq ? 4 : 5, 4};
+    lq_vq_codec* c = make_rq(d, rvq ? 3 : 2, nb, rvq ? 1 : 3, 1);
+    ref_codec_roundtrip(c, n, x, r);
+    LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, rvq ? "rvq scheme" : "rq scheme");
+    double want = rvq ? 12.0 / 8 + 32.0 * 48 * 8 / numel : 10.0 / 8 + 32.0 * 64 * 8 / numel;
+    assert_true(fabs(bpe - want) < 1e-12);
+  }
+  /* tsvq */
+  scheme_rt("tsvq:depth=2:branch=5", &shape, x, y, &bpe);
+  {
+    lq_vq_tsvq_params t = {0};
+    t.d = d;
+    t.depth = 2;
+    t.branch = 5;
+    t.nthreads = 1;
+    lq_vq_codec* c = NULL;
+    assert_int_equal(lq_vq_tsvq_new(&t, &c), LQ_OK);
+    ref_codec_roundtrip(c, n, x, r);
+    LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, "tsvq scheme");
+    assert_true(fabs(bpe - (6.0 / 8 + 32.0 * 30 * 8 / numel)) < 1e-12);
+  }
+  /* a 1-D input in dim=8 chunks is the same as the [n, 8] matrix */
+  lq_shape flat = {1, {(int64_t)(n * d)}};
+  scheme_rt("pq:m=4:nbits=5:dim=8", &flat, x, r, &bpe);
+  scheme_rt("pq:m=4:nbits=5", &shape, x, y, &bpe);
+  LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, "dim chunks");
+  /* errors */
+  lq_scheme* s = NULL;
+  assert_int_equal(lq_scheme_parse("pq:m=3", &s), LQ_OK);
+  expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "not divisible by M = 3");
+  lq_scheme_destroy(s);
+  assert_int_equal(lq_scheme_parse("kmeans:k=16", &s), LQ_OK);
+  expect_error(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_ERR_INVALID_ARG, "needs dim=");
+  lq_scheme_destroy(s);
+  assert_int_equal(lq_scheme_parse("kmeans:k=16:dim=7", &s), LQ_OK);
+  expect_error(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_ERR_INVALID_ARG, "not a multiple of dim=7");
+  lq_scheme_destroy(s);
+  assert_int_equal(lq_scheme_parse("kmeans:k=1000", &s), LQ_OK);
+  expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "larger than");
+  lq_scheme_destroy(s);
+  assert_int_equal(lq_scheme_parse("rq:m=2:nbits=4", &s), LQ_OK);
+  x[13] = NAN;
+  expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_scheme_destroy(s);
+  const char* bad[] = {"rvq:k=100",   "kmeans:init=foo", "pq:nbits=17", "rq:beam=0", "tsvq:branch=1",
+                       "tsvq:depth=9:branch=65536", "pq:M=2", "kmeans:dim=0"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    s = (lq_scheme*)1;
+    if (lq_scheme_parse(bad[i], &s) != LQ_ERR_INVALID_ARG) fail_msg("'%s' accepted", bad[i]);
+  }
+  free(all);
+  free(x);
+  free(y);
+  free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rq_codes_match_faiss), cmocka_unit_test(test_rq_train_vs_faiss),
       cmocka_unit_test(test_rvq_levels),           cmocka_unit_test(test_tsvq),
-      cmocka_unit_test(test_ml_bad_input),
+      cmocka_unit_test(test_ml_bad_input),         cmocka_unit_test(test_vq_schemes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
