@@ -49,6 +49,8 @@ static int vq_log2(size_t k) {
 /* Code bits per vector and stored floats (codebooks, rotation) for vectors of d. */
 static lq_status vq_geometry(const vq_state* st, size_t d, double* code_bits, double* floats) {
   double dd = (double)d;
+  *code_bits = 0;
+  *floats = 0;
   switch (st->fam) {
     case VQ_KMEANS: *code_bits = vq_log2(st->k); *floats = (double)st->k * dd; break;
     case VQ_PQ:
@@ -76,8 +78,8 @@ static lq_status vq_geometry(const vq_state* st, size_t d, double* code_bits, do
 
 static lq_status vq_bits_per_element(const void* p, const lq_shape* shape, size_t numel, double* out) {
   const vq_state* st = p;
-  size_t d, n;
-  double cb, fl;
+  size_t d = 0, n = 0;
+  double cb = 0, fl = 0;
   LQ_CHECK(vq_view(st, shape, numel, &d, &n));
   LQ_CHECK(vq_geometry(st, d, &cb, &fl));
   *out = cb / (double)d + 32.0 * fl / (double)numel;
@@ -125,7 +127,7 @@ static lq_status vq_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
                               int32_t* codes) {
   const vq_state* st = p;
   (void)codes; /* no per-element integer codes (code_range is NULL) */
-  size_t d, n;
+  size_t d = 0, n = 0;
   LQ_CHECK(vq_view(st, shape, numel, &d, &n));
   if (st->fam == VQ_KMEANS) {
     lq_kmeans_config km;
