@@ -170,4 +170,72 @@ LQ_API lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out);
 LQ_API lq_status lq_vq_save_file(const lq_vq_codec* c, const char* path);
 LQ_API lq_status lq_vq_load_file(const char* path, lq_vq_codec** out);
 
+/* ============================================================================
+ * Residual quantization (RQ, multi-stage residual VQ) and tree-structured VQ
+ * (TSVQ / hierarchical k-means): further kinds of the same opaque codec.
+ * Every lq_vq_* function above accepts them, except the PQ-only ADC/SDC
+ * functions (lq_vq_compute_distance_table, lq_vq_adc_scan[_many],
+ * lq_vq_sdc_*), which return LQ_ERR_UNSUPPORTED: an additive code has no
+ * per-sub-space distance table of the form above (FAISS's RQ LUT is
+ * <q, c_mj> plus a norm term), and lq_vq_table_size() returns 0.
+ * ========================================================================== */
+
+/*! Extra lq_vq_kind values (lq_vq_params.kind / the codec file's kind). */
+enum {
+  LQ_VQ_RQ = 3,  /* residual quantizer: x ~ sum_m C_m[i_m], FAISS ResidualQuantizer */
+  LQ_VQ_TSVQ = 4 /* tree-structured VQ: depth levels of branch-way k-means */
+};
+
+/*! RQ parameters (zero fields take defaults). lq_vq_codec_new with
+ *  kind = LQ_VQ_RQ, M, nbits is the same as this with stage_nbits = NULL. */
+typedef struct lq_vq_rq_params {
+  size_t d;               /* vector dimension, > 0 */
+  size_t M;               /* stages, > 0 */
+  int nbits;              /* bits of every stage (1..16) when stage_nbits is NULL */
+  const int* stage_nbits; /* optional M per-stage widths (1..16 each; copied), e.g.
+                             SoundStream/EnCodec-style levels of different sizes */
+  int max_beam_size;      /* beam width of encode and training; 0 → 5 (FAISS), 1 = greedy */
+  lq_kmeans_config km;    /* per-stage k-means; niter 0 → 10 per progressive step
+                             (FAISS ProgressiveDimClusteringParameters), other
+                             fields as lq_kmeans_config (FAISS defaults) */
+  int train_plain;        /* 0: FAISS's default Train_progressive_dim (PCA, 10 k-means
+                             steps on growing leading dimensions); non-zero: one plain
+                             k-means per stage (FAISS Train_default; niter 0 → 25) */
+  int nthreads;           /* 0 → all CPUs; results do not depend on it */
+} lq_vq_rq_params;
+
+/*! lq_vq_rq_new() : an untrained RQ codec (*out owned by the caller). Codes
+ *  are FAISS's LSB-first bitstream with stage m at bits [sum_{j<m} nbits_j,
+ *  +nbits_m); code_size = ceil(sum nbits / 8). Centroids (set/get) are the
+ *  stage codebooks concatenated: sum_m 2^nbits_m rows of d floats (FAISS's
+ *  AdditiveQuantizer::codebooks). Errors: LQ_ERR_INVALID_ARG (NULL, d == 0,
+ *  M == 0, a width outside 1..16, max_beam_size < 0), LQ_ERR_OVERFLOW,
+ *  LQ_ERR_OUT_OF_MEMORY. */
+LQ_API lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out);
+
+/*! lq_vq_rq_set_beam() : changes the encode beam width (>= 1) of an RQ
+ *  codec (not thread-safe against concurrent encodes). LQ_ERR_INVALID_ARG
+ *  for other kinds or beam < 1. */
+LQ_API lq_status lq_vq_rq_set_beam(lq_vq_codec* c, int max_beam_size);
+
+/*! TSVQ parameters. The tree has branch^depth leaves; each level's code is
+ *  ceil(log2(branch)) bits (LSB-first, root level first). */
+typedef struct lq_vq_tsvq_params {
+  size_t d;            /* vector dimension, > 0 */
+  int depth;           /* levels, >= 1 */
+  int branch;          /* children per node, 2..65536 */
+  lq_kmeans_config km; /* k-means of every node (FAISS defaults when zero) */
+  int nthreads;        /* 0 → all CPUs; results do not depend on it */
+} lq_vq_tsvq_params;
+
+/*! lq_vq_tsvq_new() : an untrained TSVQ codec. Centroids (set/get) are all
+ *  tree nodes level by level (level 1 first); the children of node p of
+ *  level l are nodes p*branch .. p*branch+branch-1 of level l+1, so there
+ *  are sum_{l=1..depth} branch^l rows of d floats. Encode is greedy descent
+ *  (exact squared L2, first minimum wins): O(depth*branch*d) per vector.
+ *  Decode returns the leaf. Errors: LQ_ERR_INVALID_ARG (NULL, d == 0,
+ *  depth < 1, branch outside 2..65536, more than 2^26 nodes),
+ *  LQ_ERR_OVERFLOW, LQ_ERR_OUT_OF_MEMORY. */
+LQ_API lq_status lq_vq_tsvq_new(const lq_vq_tsvq_params* p, lq_vq_codec** out);
+
 #endif /* LIBQUANT_VQ_H_7F3A91C2 */

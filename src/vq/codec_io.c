@@ -43,7 +43,9 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   LQ_REQUIRE_PTR(size_out);
   if (!c->trained) return lq_fail(LQ_ERR_STATE, "lq_vq_save: the codec is not trained");
   size_t nrot = c->rot ? c->p.d * c->p.d : 0, nfl = c->ncent + nrot;
-  size_t total = LQ_VQ_HEADER_BYTES + nfl * 4 + 4;
+  int is_rq = c->p.kind == (lq_vq_kind)LQ_VQ_RQ, is_ts = c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ;
+  size_t extra = is_rq ? 4 * c->p.M : 0; /* RQ: the stage widths follow the header */
+  size_t total = LQ_VQ_HEADER_BYTES + extra + nfl * 4 + 4;
   *size_out = total;
   if (buf == NULL) return LQ_OK;
   if (cap < total)
@@ -56,9 +58,11 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   put_u64(p + 16, c->p.d);
   put_u64(p + 24, c->p.M);
   put_u32(p + 32, (uint32_t)c->p.nbits);
-  put_u32(p + 36, 0);
+  /* reserved word: RQ beam width, TSVQ branch */
+  put_u32(p + 36, is_rq ? (uint32_t)c->beam : is_ts ? (uint32_t)c->branch : 0u);
   put_u64(p + 40, nfl);
-  uint8_t* q = p + LQ_VQ_HEADER_BYTES;
+  for (size_t m = 0; m < extra / 4; m++) put_u32(p + LQ_VQ_HEADER_BYTES + 4 * m, (uint32_t)c->snbits[m]);
+  uint8_t* q = p + LQ_VQ_HEADER_BYTES + extra;
   for (size_t i = 0; i < nfl; i++) {
     uint32_t u;
     memcpy(&u, i < c->ncent ? &c->cent[i] : &c->rot[i - c->ncent], 4);
@@ -81,23 +85,51 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     return lq_fail(LQ_ERR_FORMAT, "vq codec: format version %u is not supported (expected %u)", ver,
                    LQ_VQ_FORMAT_VERSION);
   uint64_t ncent = get_u64(p + 40);
-  if (ncent > (SIZE_MAX - LQ_VQ_HEADER_BYTES - 4) / 4 || size != LQ_VQ_HEADER_BYTES + ncent * 4 + 4)
+  uint32_t kind = get_u32(p + 8);
+  uint64_t d = get_u64(p + 16), M = get_u64(p + 24);
+  size_t extra = 0;
+  if (kind == LQ_VQ_RQ) {
+    if (M == 0 || M > 4096) return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
+    extra = 4 * (size_t)M;
+  }
+  if (ncent > (SIZE_MAX - LQ_VQ_HEADER_BYTES - 4 - extra) / 4 || size != LQ_VQ_HEADER_BYTES + extra + ncent * 4 + 4)
     return lq_fail(LQ_ERR_FORMAT, "vq codec: size %zu does not match the %llu floats in the header "
                    "(truncated or trailing data)", size, (unsigned long long)ncent);
   uint32_t crc = get_u32(p + size - 4);
   if (crc != lq_crc32(p, size - 4)) return lq_fail(LQ_ERR_FORMAT, "vq codec: checksum mismatch (corrupt file)");
   lq_vq_params prm;
   memset(&prm, 0, sizeof prm);
-  uint64_t d = get_u64(p + 16), M = get_u64(p + 24);
-  uint32_t nbits = get_u32(p + 32);
-  if (d > INT32_MAX || M > INT32_MAX || nbits > 16 || get_u32(p + 12) != 0 || get_u32(p + 36) != 0)
+  uint32_t nbits = get_u32(p + 32), resv = get_u32(p + 36);
+  int ml = kind == LQ_VQ_RQ || kind == LQ_VQ_TSVQ;
+  if (d > INT32_MAX || M > INT32_MAX || nbits > 16 || get_u32(p + 12) != 0 || (!ml && resv != 0) ||
+      (ml && (resv == 0 || resv > 65536)))
     return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
   prm.kind = (lq_vq_kind)get_u32(p + 8);
   prm.d = (size_t)d;
   prm.M = (size_t)M;
   prm.nbits = (int)nbits;
   lq_vq_codec* c = NULL;
-  lq_status s = lq_vq_codec_alloc(&prm, &c);
+  lq_status s;
+  if (kind == LQ_VQ_RQ) {
+    int nb[4096];
+    for (size_t m = 0; m < M; m++) {
+      uint32_t w = get_u32(p + LQ_VQ_HEADER_BYTES + 4 * m);
+      nb[m] = w > 16 ? 0 : (int)w; /* 0 is rejected by the allocator */
+    }
+    s = lq_vq_rq_alloc((size_t)d, (size_t)M, nb, (int)resv, 0, &c);
+    if (s == LQ_OK && (uint32_t)c->p.nbits != nbits) {
+      lq_vq_codec_free(c);
+      return lq_fail(LQ_ERR_FORMAT, "vq codec: RQ stage widths disagree with the header");
+    }
+  } else if (kind == LQ_VQ_TSVQ) {
+    s = lq_vq_tsvq_alloc((size_t)d, (int)M, (int)resv, 0, &c);
+    if (s == LQ_OK && (uint32_t)c->p.nbits != nbits) {
+      lq_vq_codec_free(c);
+      return lq_fail(LQ_ERR_FORMAT, "vq codec: TSVQ branch disagrees with the header");
+    }
+  } else {
+    s = lq_vq_codec_alloc(&prm, &c);
+  }
   if (s != LQ_OK) {
     if (s == LQ_ERR_OUT_OF_MEMORY) return s;
     return lq_fail(LQ_ERR_FORMAT, "vq codec: invalid geometry in header (%s)", lq_last_error());
@@ -108,7 +140,7 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     return lq_fail(LQ_ERR_FORMAT, "vq codec: %llu floats stored, geometry needs %zu", (unsigned long long)ncent,
                    c->ncent + nrot);
   }
-  const uint8_t* q = p + LQ_VQ_HEADER_BYTES;
+  const uint8_t* q = p + LQ_VQ_HEADER_BYTES + extra;
   for (size_t i = 0; i < ncent; i++) {
     uint32_t u = get_u32(q + 4 * i);
     memcpy(i < c->ncent ? &c->cent[i] : &c->rot[i - c->ncent], &u, 4);

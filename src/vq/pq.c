@@ -95,7 +95,22 @@ lq_status lq_vq_codec_alloc(const lq_vq_params* p, lq_vq_codec** out) {
   return LQ_OK;
 }
 
-lq_status lq_vq_codec_new(const lq_vq_params* p, lq_vq_codec** out) { return lq_vq_codec_alloc(p, out); }
+lq_status lq_vq_codec_new(const lq_vq_params* p, lq_vq_codec** out) {
+  LQ_REQUIRE_PTR(p);
+  LQ_REQUIRE_PTR(out);
+  if (p->kind == (lq_vq_kind)LQ_VQ_RQ) { /* uniform-width RQ, FAISS default beam */
+    lq_vq_rq_params r = {p->d, p->M, p->nbits, NULL, 0, p->km, 0, p->nthreads};
+    return lq_vq_rq_new(&r, out);
+  }
+  if (p->kind == (lq_vq_kind)LQ_VQ_TSVQ) { /* depth M, branch 2^nbits */
+    *out = NULL;
+    if (p->nbits < 1 || p->nbits > 16 || p->M > INT32_MAX)
+      return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: TSVQ nbits = %d is out of range 1..16", p->nbits);
+    lq_vq_tsvq_params t = {p->d, (int)p->M, 1 << p->nbits, p->km, p->nthreads};
+    return lq_vq_tsvq_new(&t, out);
+  }
+  return lq_vq_codec_alloc(p, out);
+}
 
 void lq_vq_codec_free(lq_vq_codec* c) {
   if (!c) return;
@@ -103,16 +118,22 @@ void lq_vq_codec_free(lq_vq_codec* c) {
   free(c->cent_t);
   free(c->rot);
   free(c->rot_t);
+  free(c->snbits);
+  free(c->soff);
   free(c);
 }
 
 size_t lq_vq_codec_dim(const lq_vq_codec* c) { return c ? c->p.d : 0; }
 size_t lq_vq_code_size(const lq_vq_codec* c) { return c ? c->code_size : 0; }
-size_t lq_vq_table_size(const lq_vq_codec* c) { return c ? c->p.M * c->ksub : 0; }
+size_t lq_vq_table_size(const lq_vq_codec* c) { return c && !lq_vq_is_multilevel(c) ? c->p.M * c->ksub : 0; }
 int lq_vq_is_trained(const lq_vq_codec* c) { return c ? c->trained : 0; }
 
 /* Per sub-space m, the (dsub x ksub) transpose the l2sqr_ny kernel reads. */
 void lq_vq_codec_finish(lq_vq_codec* c) {
+  if (lq_vq_is_multilevel(c)) { /* no derived tables */
+    c->trained = 1;
+    return;
+  }
   size_t K = c->ksub, ds = c->dsub;
   for (size_t m = 0; m < c->p.M; m++) {
     const float* src = c->cent + m * K * ds;
@@ -206,6 +227,11 @@ lq_status lq_vq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats*
   if (lq_mul_overflows(n, c->p.d, &nd)) return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_train: n*d overflows");
   if (!lq_vq_all_finite(x, nd)) return lq_fail(LQ_ERR_NUMERIC, "lq_vq_train: input contains NaN or Inf");
   c->trained = 0;
+  if (lq_vq_is_multilevel(c)) {
+    lq_status ms = lq_vq_ml_train(c, n, x, stats);
+    if (ms == LQ_OK) lq_vq_codec_finish(c);
+    return ms;
+  }
   lq_status s = LQ_OK;
   const float* xt = x;
   float* xr = NULL;
@@ -293,6 +319,7 @@ lq_status lq_vq_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* 
   if (lq_mul_overflows(n, c->p.d, &nd) || n > SIZE_MAX / c->code_size)
     return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_encode: n*d overflows");
   if (!lq_vq_all_finite(x, nd)) return lq_fail(LQ_ERR_NUMERIC, "lq_vq_encode: input contains NaN or Inf");
+  if (lq_vq_is_multilevel(c)) return lq_vq_ml_encode(c, n, x, codes);
   return lq_vq_encode_impl(c, n, x, codes, c->rot != NULL);
 }
 
@@ -301,6 +328,8 @@ lq_status lq_vq_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, flo
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(codes);
   LQ_REQUIRE_PTR(x);
+  if (n > SIZE_MAX / c->p.d) return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_decode: n*d overflows");
+  if (lq_vq_is_multilevel(c)) return lq_vq_ml_decode(c, n, codes, x);
   size_t M = c->p.M, ds = c->dsub, K = c->ksub;
   int32_t stackidx[256];
   int32_t* idx = stackidx;
@@ -330,6 +359,10 @@ lq_status lq_vq_unpack_codes(const lq_vq_codec* c, size_t n, const uint8_t* code
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(codes);
   LQ_REQUIRE_PTR(idx);
+  if (lq_vq_is_multilevel(c)) {
+    for (size_t i = 0; i < n; i++) lq_vq_ml_unpack(c, codes + i * c->code_size, idx + i * c->p.M);
+    return LQ_OK;
+  }
   for (size_t i = 0; i < n; i++) lq_vq_unpack_one(c->p.M, c->p.nbits, codes + i * c->code_size, idx + i * c->p.M);
   return LQ_OK;
 }
@@ -341,6 +374,14 @@ lq_status lq_vq_pack_codes(const lq_vq_codec* c, size_t n, const int32_t* idx, u
   LQ_REQUIRE_PTR(idx);
   size_t nm;
   if (lq_mul_overflows(n, c->p.M, &nm)) return lq_fail(LQ_ERR_OVERFLOW, "lq_vq_pack_codes: n*M overflows");
+  if (lq_vq_is_multilevel(c)) {
+    for (size_t i = 0; i < nm; i++)
+      if (idx[i] < 0 || (size_t)idx[i] >= lq_vq_ml_subcode_limit(c, i % c->p.M))
+        return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_pack_codes: sub-code %d at %zu is outside 0..%zu", idx[i], i,
+                       lq_vq_ml_subcode_limit(c, i % c->p.M) - 1);
+    for (size_t i = 0; i < n; i++) lq_vq_ml_pack(c, idx + i * c->p.M, codes + i * c->code_size);
+    return LQ_OK;
+  }
   for (size_t i = 0; i < nm; i++)
     if (idx[i] < 0 || (size_t)idx[i] >= c->ksub)
       return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_pack_codes: sub-code %d at %zu is outside 0..%zu", idx[i], i,
@@ -354,6 +395,8 @@ lq_status lq_vq_pack_codes(const lq_vq_codec* c, size_t n, const int32_t* idx, u
 
 lq_status lq_vq_compute_distance_table(const lq_vq_codec* c, const float* q, float* table) {
   LQ_CHECK(lq_vq_require_trained(c, "lq_vq_compute_distance_table"));
+  if (lq_vq_is_multilevel(c))
+    return lq_fail(LQ_ERR_UNSUPPORTED, "lq_vq_compute_distance_table: RQ/TSVQ codes have no per-sub-space distance table");
   LQ_REQUIRE_PTR(q);
   LQ_REQUIRE_PTR(table);
   if (!lq_vq_all_finite(q, c->p.d))
@@ -415,6 +458,8 @@ static void lq_scan_task(void* p, size_t task, int worker) {
 lq_status lq_vq_adc_scan_many(const lq_vq_codec* c, size_t nq, const float* tables, size_t n,
                               const uint8_t* codes, float* dist) {
   LQ_CHECK(lq_vq_require_trained(c, "lq_vq_adc_scan"));
+  if (lq_vq_is_multilevel(c))
+    return lq_fail(LQ_ERR_UNSUPPORTED, "lq_vq_adc_scan: RQ/TSVQ codes have no per-sub-space distance table");
   if (n == 0 || nq == 0) return LQ_OK;
   LQ_REQUIRE_PTR(tables);
   LQ_REQUIRE_PTR(codes);
@@ -436,6 +481,8 @@ lq_status lq_vq_adc_scan(const lq_vq_codec* c, const float* table, size_t n, con
 
 lq_status lq_vq_sdc_table(const lq_vq_codec* c, float* sdc, size_t n_floats) {
   LQ_CHECK(lq_vq_require_trained(c, "lq_vq_sdc_table"));
+  if (lq_vq_is_multilevel(c))
+    return lq_fail(LQ_ERR_UNSUPPORTED, "lq_vq_sdc_table: RQ/TSVQ codes have no per-sub-space distance table");
   LQ_REQUIRE_PTR(sdc);
   if (c->p.nbits > 12) return lq_fail(LQ_ERR_UNSUPPORTED, "lq_vq_sdc_table: nbits %d > 12", c->p.nbits);
   size_t K = c->ksub, ds = c->dsub, M = c->p.M;
@@ -451,6 +498,8 @@ lq_status lq_vq_sdc_table(const lq_vq_codec* c, float* sdc, size_t n_floats) {
 lq_status lq_vq_sdc_distances(const lq_vq_codec* c, const float* sdc, const uint8_t* qcode, size_t n,
                               const uint8_t* codes, float* dist) {
   LQ_CHECK(lq_vq_require_trained(c, "lq_vq_sdc_distances"));
+  if (lq_vq_is_multilevel(c))
+    return lq_fail(LQ_ERR_UNSUPPORTED, "lq_vq_sdc_distances: RQ/TSVQ codes have no per-sub-space distance table");
   LQ_REQUIRE_PTR(sdc);
   LQ_REQUIRE_PTR(qcode);
   if (n == 0) return LQ_OK;

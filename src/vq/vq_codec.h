@@ -12,7 +12,30 @@ struct lq_vq_codec {
   float* cent_t; /* per sub-space: (dsub, ksub) transpose for the kernels */
   float* rot;    /* OPQ: R (d x d), x_rot = x R^T; NULL for PQ */
   float* rot_t;  /* OPQ: R^T */
+  /* RQ / TSVQ (rq.c): p.M = stages / depth; p.nbits = uniform stage width
+   * (0 if mixed) / bits per level; ksub, dsub, cent_t unused. */
+  int* snbits;   /* RQ: width of each stage (M) */
+  size_t* soff;  /* RQ: first codebook row of stage m (M+1 prefix sums) */
+  int beam;      /* RQ: max_beam_size */
+  int train_plain; /* RQ: plain k-means per stage instead of progressive-dim */
+  int branch;    /* TSVQ: children per node */
 };
+
+/* 1 for the kinds implemented in rq.c. */
+static inline int lq_vq_is_multilevel(const lq_vq_codec* c) {
+  return c->p.kind == (lq_vq_kind)LQ_VQ_RQ || c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ;
+}
+LQ_INTERNAL lq_status lq_vq_ml_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats);
+LQ_INTERNAL lq_status lq_vq_ml_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes);
+LQ_INTERNAL lq_status lq_vq_ml_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, float* x);
+/* Sub-codes per code (M for RQ, depth for TSVQ) and their widths. */
+LQ_INTERNAL void lq_vq_ml_unpack(const lq_vq_codec* c, const uint8_t* code, int32_t* idx);
+LQ_INTERNAL void lq_vq_ml_pack(const lq_vq_codec* c, const int32_t* idx, uint8_t* code);
+LQ_INTERNAL size_t lq_vq_ml_subcode_limit(const lq_vq_codec* c, size_t m); /* valid sub-codes of position m */
+/* Allocates an RQ/TSVQ codec from geometry (used by the loader). */
+LQ_INTERNAL lq_status lq_vq_rq_alloc(size_t d, size_t M, const int* stage_nbits, int beam, int nthreads,
+                                     lq_vq_codec** out);
+LQ_INTERNAL lq_status lq_vq_tsvq_alloc(size_t d, int depth, int branch, int nthreads, lq_vq_codec** out);
 
 /* OPQ: learns c->rot (and rot_t) from n training rows (FAISS OPQMatrix::train). */
 LQ_INTERNAL lq_status lq_vq_opq_train_rotation(lq_vq_codec* c, size_t n, const float* x);

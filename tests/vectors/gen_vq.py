@@ -146,6 +146,79 @@ opq.niter_pq_0 = 20
 define("VQ_OPQ_FAISS_MSE", repr(codec_mse(faiss.IndexPreTransform(opq, faiss.IndexPQ(D, 4, 8)))))
 define("VQ_PQ48_FAISS_MSE", repr(codec_mse(faiss.IndexPQ(D, 4, 8))))
 
+
+# ---- RQ: FAISS ResidualQuantizer encode with given codebooks (beam search)
+# and training MSE at beam 1 and 8 ----
+def rq_beam_np(q, cbs, B):
+    """float64 beam search; returns codes and the smallest relative gap at any
+    beam cut (a near-tie there may legitimately flip the codes)."""
+    beams = [(0.0, [], q.astype(np.float64))]
+    gap = np.inf
+    for cb in cbs:
+        cands = []
+        for _, codes, r in beams:
+            dd = ((cb.astype(np.float64) - r) ** 2).sum(1)
+            for j in range(cb.shape[0]):
+                cands.append((dd[j], codes + [j], r - cb[j]))
+        cands.sort(key=lambda t: t[0])
+        if len(cands) > B:
+            gap = min(gap, (cands[B][0] - cands[B - 1][0]) / (cands[B][0] + 1e-30))
+        if B > 1:
+            gap = min(gap, (cands[1][0] - cands[0][0]) / (cands[1][0] + 1e-30))
+        beams = cands[:B]
+    return beams[0][1], gap
+
+
+def rq_codes_case(tag, d, nbits, beam, nq, seed):
+    rs = np.random.RandomState(seed)
+    cbs = [(rs.randn(1 << b, d) * 0.6 ** m).astype(np.float32) for m, b in enumerate(nbits)]
+    q = rs.randn(nq * 2, d).astype(np.float32)
+    keep = []
+    for i in range(q.shape[0]):
+        _, gap = rq_beam_np(q[i], cbs, beam)
+        if gap > 1e-4:
+            keep.append(i)
+        if len(keep) == nq:
+            break
+    q = q[keep]
+    nb = faiss.UInt64Vector()
+    for b in nbits:
+        nb.push_back(b)
+    rq = faiss.ResidualQuantizer(d, nb)
+    rq.max_beam_size = beam
+    faiss.copy_array_to_vector(np.concatenate([c.ravel() for c in cbs]), rq.codebooks)
+    rq.is_trained = True
+    codes = rq.compute_codes(q)
+    for i in range(len(q)):  # our float64 reference agrees with FAISS off near-ties
+        want, _ = rq_beam_np(q[i], cbs, beam)
+        bits = int.from_bytes(codes[i].tobytes(), "little")
+        got, o = [], 0
+        for b in nbits:
+            got.append((bits >> o) & ((1 << b) - 1))
+            o += b
+        assert got == want, (tag, i, got, want)
+    save(f"vq_rq_{tag}_cent.bin", np.concatenate([c.ravel() for c in cbs]))
+    save(f"vq_rq_{tag}_x.bin", q)
+    save(f"vq_rq_{tag}_codes.bin", codes)
+    save(f"vq_rq_{tag}_dec.bin", rq.decode(codes))
+    return len(q), rq.code_size
+
+
+for i, (tag, d, nbits, beam) in enumerate([("m4b6_beam1", 8, [6, 6, 6, 6], 1),
+                                           ("m4b6_beam5", 8, [6, 6, 6, 6], 5),
+                                           ("mixed_beam5", 12, [4, 6, 8, 3], 5),
+                                           ("m3b5_beam16", 6, [5, 5, 5], 16)]):
+    nq, cs = rq_codes_case(tag, d, nbits, beam, 100, 2000 + i)
+    define(f"VQ_RQ_{tag.upper()}_NQ", nq)
+    define(f"VQ_RQ_{tag.upper()}_CODE_SIZE", cs)
+
+for beam in (1, 8):
+    rq = faiss.ResidualQuantizer(D, 4, 6)
+    rq.max_beam_size = beam
+    rq.train(x)
+    rec = rq.decode(rq.compute_codes(x))
+    define(f"VQ_RQ_TRAIN_BEAM{beam}_FAISS_MSE", repr(float(((rec.astype(np.float64) - x) ** 2).sum(1).mean())))
+
 # ---- CLI fixtures ----
 np.save(os.path.join(OUT, "vq_cli_x.npy"), correlated(512, 8, 3, 77))
 bad = correlated(64, 8, 3, 78)

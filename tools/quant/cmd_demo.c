@@ -10,6 +10,8 @@
 #define W_COLS 1024 /* input features */
 #define A_ROWS 256  /* tokens */
 #define A_COLS 1024 /* features */
+#define VQ_ROWS 1024 /* vectors of the vq section */
+#define VQ_DIM 8
 
 /* Schemes the demo evaluates. Later modules append theirs at their line. */
 static const char* const weight_specs[] = {
@@ -61,8 +63,10 @@ void usage_demo(FILE* out) {
           "    (the LLM.int8() pattern);\n"
           "  audio [%d] at %d Hz (2 s, samples in [-1, 1) as int16/32768 for the codecs):\n"
           "    220 Hz voice-like tone with 4 harmonics, 5 Hz vibrato, a slow swell,\n"
-          "    and 60 ms noise bursts every 0.5 s; adds SNR and segmental SNR columns.\n",
-          W_ROWS, W_COLS, A_ROWS, A_COLS, AUDIO_N, AUDIO_RATE);
+          "    and 60 ms noise bursts every 0.5 s; adds SNR and segmental SNR columns;\n"
+          "  vectors [%d, %d]: rank-4 correlated signal + 10%% noise, one vector per row,\n"
+          "    for the vector quantizers (each trained on the data itself).\n",
+          W_ROWS, W_COLS, A_ROWS, A_COLS, AUDIO_N, AUDIO_RATE, VQ_ROWS, VQ_DIM);
 }
 
 /* Standard normal from the counter-based RNG (Box-Muller; u1 > 0). */
@@ -121,6 +125,27 @@ static void make_audio(cli_tensor* t) {
   }
 }
 
+/* demo vq: vector quantizers trained on a small correlated dataset (rows =
+ * vectors): a rank-4 signal plus 10 % noise, [VQ_ROWS, VQ_DIM]. */
+static const char* const vq_specs[] = {
+    "kmeans:k=64", "pq:m=2:nbits=6", "opq:m=2:nbits=6", "rq:m=2:nbits=6:beam=4", "rvq:levels=2:k=64",
+    "tsvq:depth=2:branch=8",
+};
+
+static void make_vq(cli_tensor* t) {
+  t->shape = (lq_shape){2, {VQ_ROWS, VQ_DIM}};
+  t->n = (size_t)VQ_ROWS * VQ_DIM;
+  float basis[4][VQ_DIM];
+  for (int r = 0; r < 4; r++)
+    for (int j = 0; j < VQ_DIM; j++) basis[r][j] = demo_normal(404, (uint64_t)(r * VQ_DIM + j)) / (float)(r + 1);
+  for (size_t i = 0; i < VQ_ROWS; i++)
+    for (int j = 0; j < VQ_DIM; j++) {
+      float v = 0.1f * demo_normal(405, i * VQ_DIM + (size_t)j);
+      for (int r = 0; r < 4; r++) v += demo_normal(406, i * 4 + (size_t)r) * basis[r][j];
+      t->x[i * VQ_DIM + (size_t)j] = v;
+    }
+}
+
 static int run_table(const char* const* specs, size_t n, const cli_tensor* t, const char* title, unsigned channels) {
   lq_scheme** sc = calloc(n, sizeof *sc);
   if (!sc) return cli_fail("demo: out of memory");
@@ -167,6 +192,12 @@ int cmd_demo(int argc, char** argv) {
     make_audio(&t);
     rc = run_table(audio_specs, sizeof audio_specs / sizeof audio_specs[0], &t,
                    "audio [16000] at 8 kHz: harmonics + vibrato + noise bursts (segsnr: 256-sample segments)", 1);
+  }
+  if (!rc) {
+    printf("\n");
+    make_vq(&t);
+    rc = run_table(vq_specs, sizeof vq_specs / sizeof vq_specs[0], &t,
+                   "vectors [1024, 8]: rank-4 correlated + noise; VQ trained on the data (bpe includes codebooks)", 0);
   }
   free(t.x);
   return rc;

@@ -1,0 +1,251 @@
+/* The vector-quantization scheme families (module vq): kmeans, pq, opq, rq,
+ * tsvq and rvq over the rows of an array (last dimension = vector length) or
+ * consecutive dim-sized chunks of the flattened input (dim=). Each roundtrip
+ * trains on the input itself, then encodes and decodes it. */
+#include <math.h>
+#include <string.h>
+
+#include "scheme/scheme_internal.h"
+
+typedef enum { VQ_KMEANS, VQ_PQ, VQ_OPQ, VQ_RQ, VQ_TSVQ, VQ_RVQ } vq_family;
+
+typedef struct vq_state {
+  vq_family fam;
+  const char* name;
+  size_t dim;            /* 0: the last dimension */
+  size_t k;              /* kmeans: centroids; rvq: codebook size per level */
+  int iters, init;       /* kmeans */
+  size_t M;              /* pq/opq sub-spaces, rq stages, rvq levels */
+  int nbits, beam;       /* pq/opq/rq; rq beam */
+  int depth, branch;     /* tsvq */
+  int threads;
+} vq_state;
+
+static void vq_destroy(void* p) { free(p); }
+
+/* Vector length and count for a tensor of numel elements. */
+static lq_status vq_view(const vq_state* st, const lq_shape* shape, size_t numel, size_t* d, size_t* n) {
+  size_t dd = st->dim;
+  if (dd == 0) {
+    if (shape->ndim < 2)
+      return lq_fail(LQ_ERR_INVALID_ARG, "%s: a %d-D input needs dim=N (vectors of N consecutive values)", st->name,
+                     (int)shape->ndim);
+    dd = (size_t)shape->dims[shape->ndim - 1];
+  }
+  if (dd == 0 || numel == 0) return lq_fail(LQ_ERR_INVALID_ARG, "%s: empty input", st->name);
+  if (numel % dd != 0)
+    return lq_fail(LQ_ERR_INVALID_ARG, "%s: %zu elements are not a multiple of dim=%zu", st->name, numel, dd);
+  *d = dd;
+  *n = numel / dd;
+  return LQ_OK;
+}
+
+static int vq_log2(size_t k) {
+  int b = 0;
+  while (((size_t)1 << b) < k) b++;
+  return b;
+}
+
+/* Code bits per vector and stored floats (codebooks, rotation) for vectors of d. */
+static lq_status vq_geometry(const vq_state* st, size_t d, double* code_bits, double* floats) {
+  double dd = (double)d;
+  *code_bits = 0;
+  *floats = 0;
+  switch (st->fam) {
+    case VQ_KMEANS: *code_bits = vq_log2(st->k); *floats = (double)st->k * dd; break;
+    case VQ_PQ:
+    case VQ_OPQ:
+      if (d % st->M != 0)
+        return lq_fail(LQ_ERR_INVALID_ARG, "%s: dimension d = %zu is not divisible by M = %zu", st->name, d, st->M);
+      *code_bits = (double)st->M * st->nbits;
+      *floats = ldexp(dd, st->nbits) + (st->fam == VQ_OPQ ? dd * dd : 0.0);
+      break;
+    case VQ_RQ: *code_bits = (double)st->M * st->nbits; *floats = (double)st->M * ldexp(dd, st->nbits); break;
+    case VQ_RVQ: *code_bits = (double)st->M * vq_log2(st->k); *floats = (double)st->M * (double)st->k * dd; break;
+    case VQ_TSVQ: {
+      double nodes = 0, lv = 1;
+      for (int l = 0; l < st->depth; l++) {
+        lv *= st->branch;
+        nodes += lv;
+      }
+      *code_bits = (double)st->depth * vq_log2((size_t)st->branch);
+      *floats = nodes * dd;
+      break;
+    }
+  }
+  return LQ_OK;
+}
+
+static lq_status vq_bits_per_element(const void* p, const lq_shape* shape, size_t numel, double* out) {
+  const vq_state* st = p;
+  size_t d = 0, n = 0;
+  double cb = 0, fl = 0;
+  LQ_CHECK(vq_view(st, shape, numel, &d, &n));
+  LQ_CHECK(vq_geometry(st, d, &cb, &fl));
+  *out = cb / (double)d + 32.0 * fl / (double)numel;
+  return LQ_OK;
+}
+
+/* The codec a roundtrip trains (kmeans has none: lq_kmeans_* directly). */
+static lq_status vq_make_codec(const vq_state* st, size_t d, lq_vq_codec** c) {
+  lq_kmeans_config km;
+  memset(&km, 0, sizeof km);
+  km.nthreads = st->threads;
+  if (st->fam == VQ_PQ || st->fam == VQ_OPQ) {
+    lq_vq_params p;
+    memset(&p, 0, sizeof p);
+    p.kind = st->fam == VQ_PQ ? LQ_VQ_PQ : LQ_VQ_OPQ;
+    p.d = d;
+    p.M = st->M;
+    p.nbits = st->nbits;
+    p.km = km;
+    p.nthreads = st->threads;
+    return lq_vq_codec_new(&p, c);
+  }
+  if (st->fam == VQ_TSVQ) {
+    lq_vq_tsvq_params t;
+    memset(&t, 0, sizeof t);
+    t.d = d;
+    t.depth = st->depth;
+    t.branch = st->branch;
+    t.km = km;
+    t.nthreads = st->threads;
+    return lq_vq_tsvq_new(&t, c);
+  }
+  lq_vq_rq_params r;
+  memset(&r, 0, sizeof r);
+  r.d = d;
+  r.M = st->M;
+  r.nbits = st->fam == VQ_RVQ ? vq_log2(st->k) : st->nbits;
+  r.max_beam_size = st->fam == VQ_RVQ ? 1 : st->beam;
+  r.km = km;
+  r.nthreads = st->threads;
+  return lq_vq_rq_new(&r, c);
+}
+
+static lq_status vq_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
+                              int32_t* codes) {
+  const vq_state* st = p;
+  (void)codes; /* no per-element integer codes (code_range is NULL) */
+  size_t d = 0, n = 0;
+  LQ_CHECK(vq_view(st, shape, numel, &d, &n));
+  if (st->fam == VQ_KMEANS) {
+    lq_kmeans_config km;
+    memset(&km, 0, sizeof km);
+    km.niter = st->iters;
+    km.init = (lq_kmeans_init)st->init;
+    km.nthreads = st->threads;
+    float* cent = NULL;
+    int32_t* assign = NULL;
+    lq_status s = lq_alloc_array(st->k * d, sizeof(float), "centroids", (void**)&cent);
+    if (s == LQ_OK) s = lq_alloc_array(n, sizeof(int32_t), "assignment", (void**)&assign);
+    if (s == LQ_OK) s = lq_kmeans_train(&km, n, d, x, st->k, cent, NULL, NULL);
+    if (s == LQ_OK) s = lq_kmeans_assign(n, d, x, st->k, cent, st->threads, assign, NULL);
+    for (size_t i = 0; s == LQ_OK && i < n; i++) memcpy(y + i * d, cent + (size_t)assign[i] * d, d * sizeof(float));
+    free(cent);
+    free(assign);
+    return s;
+  }
+  lq_vq_codec* c = NULL;
+  LQ_CHECK(vq_make_codec(st, d, &c));
+  uint8_t* buf = NULL;
+  lq_status s = lq_alloc_array(n, lq_vq_code_size(c), "codes", (void**)&buf);
+  if (s == LQ_OK) s = lq_vq_train(c, n, x, NULL);
+  if (s == LQ_OK) s = lq_vq_encode(c, n, x, buf);
+  if (s == LQ_OK) s = lq_vq_decode(c, n, buf, y);
+  free(buf);
+  lq_vq_codec_free(c);
+  return s;
+}
+
+static lq_status vq_params_json(const void* p, lq_sbuf* out) {
+  const vq_state* st = p;
+  if (st->dim) lq_sbuf_printf(out, ", \"dim\": %zu", st->dim);
+  switch (st->fam) {
+    case VQ_KMEANS:
+      lq_sbuf_printf(out, ", \"k\": %zu, \"iters\": %d, \"init\": \"%s\"", st->k, st->iters,
+                     st->init ? "kmeans++" : "random");
+      break;
+    case VQ_PQ:
+    case VQ_OPQ: lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d", st->M, st->nbits); break;
+    case VQ_RQ: lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"beam\": %d", st->M, st->nbits, st->beam); break;
+    case VQ_TSVQ: lq_sbuf_printf(out, ", \"depth\": %d, \"branch\": %d", st->depth, st->branch); break;
+    case VQ_RVQ: lq_sbuf_printf(out, ", \"levels\": %zu, \"k\": %zu", st->M, st->k); break;
+  }
+  return LQ_OK;
+}
+
+static const lq_scheme_ops vq_ops = {
+    .roundtrip = vq_roundtrip,
+    .bits_per_element = vq_bits_per_element,
+    .destroy = vq_destroy,
+    .params_json = vq_params_json,
+};
+
+static lq_status vq_create(vq_family fam, const char* name, lq_scheme_args* a, void** state_out,
+                           const lq_scheme_ops** ops_out) {
+  vq_state* st = NULL;
+  LQ_CHECK(lq_calloc_array(1, sizeof *st, "vq scheme", (void**)&st));
+  st->fam = fam;
+  st->name = name;
+  int64_t v = 0;
+  static const char* const init_names[] = {"random", "kmeans++"};
+  lq_status s = lq_scheme_arg_int(a, "dim", 1, INT32_MAX, 0, &v, NULL);
+  st->dim = (size_t)v;
+  if (s == LQ_OK) s = lq_scheme_arg_int(a, "threads", 0, 64, 1, &v, NULL);
+  st->threads = (int)v;
+  switch (fam) {
+    case VQ_KMEANS:
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "k", 1, INT32_MAX, 256, &v, NULL);
+      st->k = (size_t)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "iters", 0, 100000, 25, &v, NULL);
+      st->iters = v == 0 ? -1 : (int)v; /* iters=0: the initial centroids only */
+      if (s == LQ_OK) s = lq_scheme_arg_enum(a, "init", init_names, 2, 0, &st->init, NULL);
+      break;
+    case VQ_PQ:
+    case VQ_OPQ:
+    case VQ_RQ:
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "m", 1, 4096, fam == VQ_RQ ? 4 : 2, &v, NULL);
+      st->M = (size_t)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "nbits", 1, 16, 8, &v, NULL);
+      st->nbits = (int)v;
+      if (fam == VQ_RQ) {
+        if (s == LQ_OK) s = lq_scheme_arg_int(a, "beam", 1, 1024, 5, &v, NULL);
+        st->beam = (int)v;
+      }
+      break;
+    case VQ_TSVQ:
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "depth", 1, 26, 3, &v, NULL);
+      st->depth = (int)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "branch", 2, 65536, 16, &v, NULL);
+      st->branch = (int)v;
+      if (s == LQ_OK && st->depth * (double)vq_log2((size_t)st->branch) > 26.0)
+        s = lq_fail(LQ_ERR_INVALID_ARG, "tsvq: depth=%d x branch=%d gives more than 2^26 leaves", st->depth,
+                    st->branch);
+      break;
+    case VQ_RVQ:
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "levels", 1, 4096, 4, &v, NULL);
+      st->M = (size_t)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "k", 2, 65536, 256, &v, NULL);
+      st->k = (size_t)v;
+      if (s == LQ_OK && (st->k & (st->k - 1)) != 0)
+        s = lq_fail(LQ_ERR_INVALID_ARG, "rvq: k=%zu is not a power of two (codes are log2(k)-bit fields)", st->k);
+      break;
+  }
+  if (s != LQ_OK) {
+    free(st);
+    return s;
+  }
+  *state_out = st;
+  *ops_out = &vq_ops;
+  return LQ_OK;
+}
+
+#define LQ_VQ_CREATE(fn, fam, name) \
+  lq_status fn(lq_scheme_args* a, void** st, const lq_scheme_ops** ops) { return vq_create(fam, name, a, st, ops); }
+LQ_VQ_CREATE(lq_scheme_create_kmeans, VQ_KMEANS, "kmeans")
+LQ_VQ_CREATE(lq_scheme_create_pq, VQ_PQ, "pq")
+LQ_VQ_CREATE(lq_scheme_create_opq, VQ_OPQ, "opq")
+LQ_VQ_CREATE(lq_scheme_create_rq, VQ_RQ, "rq")
+LQ_VQ_CREATE(lq_scheme_create_tsvq, VQ_TSVQ, "tsvq")
+LQ_VQ_CREATE(lq_scheme_create_rvq, VQ_RVQ, "rvq")
