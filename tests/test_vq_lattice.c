@@ -143,7 +143,7 @@ static void test_quantize_saturating(void** state) {
   static float x[N * 8], y[N * 8], yd[N * 8];
   static int32_t c[N * 8];
   for (int ti = 0; ti < 4; ti++) {
-    for (int bits = (ti == 0 ? 1 : ti == 3 ? 3 : 2); bits <= 6; bits++) {
+    for (int bits = (ti == 0 ? 2 : ti == 3 ? 4 : 3); bits <= 6; bits++) {
       lq_test_fill(x, N * 8, 100 + bits, 40.0f, 0);
       assert_int_equal(lq_lattice_quantize(types[ti], 8, N, x, 0.7f, bits, y, c), LQ_OK);
       int32_t lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
@@ -168,6 +168,13 @@ static void test_quantize_saturating(void** state) {
   assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_DN, 4), 6);
   assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_E8, 4), 2);
   assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_E8, 2), -1);
+  assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_E8, 3), -1);
+  assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_AN, 3), 1);
+  assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_AN, 2), -1);
+  assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_DN, 2), -1);
+  assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_ZN, 1), -1);
+  assert_int_equal(lq_lattice_clip_bound(LQ_LATTICE_ZN, 17), -1);
+  assert_int_equal(lq_lattice_clip_bound((lq_lattice_type)0, 8), -1);
 }
 
 static double mse_at(lq_lattice_type t, size_t n, const float* x, float s, int bits) {
@@ -322,7 +329,7 @@ static void test_bad_input(void** state) {
   x[3] = 3e38f;
   expect_error(lq_lattice_nearest(LQ_LATTICE_ZN, 8, 1, x, 1.0f, y), LQ_ERR_NUMERIC);
   x[3] = 0;
-  expect_error(lq_lattice_quantize(LQ_LATTICE_E8, 8, 1, x, 1.0f, 2, y, c), LQ_ERR_INVALID_ARG);
+  expect_error(lq_lattice_quantize(LQ_LATTICE_E8, 8, 1, x, 1.0f, 3, y, c), LQ_ERR_INVALID_ARG);
   expect_error(lq_lattice_quantize(LQ_LATTICE_DN, 8, 1, x, 1.0f, 1, y, c), LQ_ERR_INVALID_ARG);
   expect_error(lq_lattice_quantize(LQ_LATTICE_ZN, 8, 1, x, 1.0f, 17, y, c), LQ_ERR_INVALID_ARG);
   expect_error(lq_lattice_dequantize(LQ_LATTICE_ZN, 8, 1, NULL, 1.0f, y), LQ_ERR_INVALID_ARG);
@@ -353,12 +360,86 @@ static void test_bad_input(void** state) {
   lq_e8_shell_free(NULL);
 }
 
+static void test_scheme(void** state) {
+  (void)state;
+  enum { N = 64 };
+  static float x[N * 8], y[N * 8], want[N * 8], dec[N * 8];
+  static int32_t codes[N * 8], wcodes[N * 8];
+  lq_test_fill(x, N * 8, 77, 3.0f, 0);
+  const char* specs[4] = {"lattice", "lattice:type=dn:bits=5:dim=4", "lattice:type=an:dim=2:bits=3",
+                          "lattice:type=e8:bits=9"};
+  const lq_lattice_type types[4] = {LQ_LATTICE_ZN, LQ_LATTICE_DN, LQ_LATTICE_AN, LQ_LATTICE_E8};
+  const size_t dims[4] = {8, 4, 2, 8};
+  const int bitsv[4] = {4, 5, 3, 9};
+  lq_shape shape = {0};
+  shape.ndim = 2;
+  shape.dims[0] = N;
+  shape.dims[1] = 8;
+  for (int k = 0; k < 4; k++) {
+    lq_scheme* sc;
+    assert_int_equal(lq_scheme_parse(specs[k], &sc), LQ_OK);
+    assert_string_equal(lq_scheme_family(sc), "lattice");
+    assert_int_equal(lq_scheme_roundtrip(sc, &shape, x, y, codes), LQ_OK);
+    float s;
+    size_t rows = N * 8 / dims[k];
+    assert_int_equal(lq_lattice_fit_scale(types[k], dims[k], rows, x, bitsv[k], &s, NULL), LQ_OK);
+    assert_int_equal(lq_lattice_quantize(types[k], dims[k], rows, x, s, bitsv[k], want, wcodes), LQ_OK);
+    assert_memory_equal(y, want, sizeof y);
+    assert_memory_equal(codes, wcodes, sizeof codes);
+    int32_t qmin, qmax;
+    assert_int_equal(lq_scheme_code_range(sc, &qmin, &qmax), LQ_OK);
+    assert_int_equal(qmin, -(1 << (bitsv[k] - 1)));
+    assert_int_equal(qmax, (1 << (bitsv[k] - 1)) - 1);
+    double bpe;
+    assert_int_equal(lq_scheme_bits_per_element(sc, &shape, &bpe), LQ_OK);
+    assert_true(bpe == bitsv[k] + 32.0 / (N * 8));
+    size_t bytes;
+    assert_int_equal(lq_scheme_encoded_size(sc, &shape, &bytes), LQ_OK);
+    assert_int_equal(bytes, N * 8 * (bitsv[k] <= 8 ? 1 : 2));
+    uint8_t* enc = malloc(bytes);
+    assert_int_equal(lq_scheme_encode(sc, &shape, x, enc, bytes), LQ_OK);
+    assert_int_equal(lq_scheme_decode(sc, &shape, enc, bytes, dec), LQ_OK);
+    assert_memory_equal(dec, want, sizeof dec);
+    free(enc);
+    char json[512];
+    size_t len;
+    assert_int_equal(lq_scheme_params_json(sc, json, sizeof json, &len), LQ_OK);
+    char sbuf[64];
+    snprintf(sbuf, sizeof sbuf, "\"scale\": %.9g", (double)s);
+    if (!strstr(json, sbuf)) fail_msg("params %s lack %s", json, sbuf);
+    lq_scheme_destroy(sc);
+  }
+  /* fixed scale: no parameter overhead, y = the quantizer at that scale */
+  lq_scheme* sc;
+  assert_int_equal(lq_scheme_parse("lattice:type=e8:scale=0.25:bits=6", &sc), LQ_OK);
+  assert_int_equal(lq_scheme_roundtrip(sc, &shape, x, y, NULL), LQ_OK);
+  assert_int_equal(lq_lattice_quantize(LQ_LATTICE_E8, 8, N, x, 0.25f, 6, want, NULL), LQ_OK);
+  assert_memory_equal(y, want, sizeof y);
+  double bpe;
+  assert_int_equal(lq_scheme_bits_per_element(sc, &shape, &bpe), LQ_OK);
+  assert_true(bpe == 6.0);
+  lq_shape odd = {0};
+  odd.ndim = 1;
+  odd.dims[0] = 12;
+  expect_error(lq_scheme_roundtrip(sc, &odd, x, y, NULL), LQ_ERR_INVALID_ARG);
+  lq_scheme_destroy(sc);
+  const char* bad[] = {"lattice:type=e7", "lattice:type=e8:dim=4", "lattice:type=e8:bits=3", "lattice:type=dn:bits=2",
+                       "lattice:type=an:dim=1", "lattice:bits=17", "lattice:scale=0", "lattice:scale=-1",
+                       "lattice:scale=nan", "lattice:dim=0", "lattice:foo=1"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    sc = NULL;
+    lq_status st = lq_scheme_parse(bad[i], &sc);
+    if (st != LQ_ERR_INVALID_ARG) fail_msg("%s: %s", bad[i], lq_status_string(st));
+    assert_null(sc);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nearest_bruteforce), cmocka_unit_test(test_known_cases),
       cmocka_unit_test(test_quantize_saturating), cmocka_unit_test(test_fit_scale),
       cmocka_unit_test(test_e8_shell),           cmocka_unit_test(test_e8_shell_fit),
-      cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_bad_input), cmocka_unit_test(test_scheme),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

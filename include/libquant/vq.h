@@ -202,8 +202,8 @@ LQ_API lq_status lq_lattice_nearest(lq_lattice_type type, size_t dim, size_t n, 
  *  bits), then mapped to its nearest lattice point. coords (n*dim int32, may be
  *  NULL) receive the point's coordinates, for E8 in units of 1/2 (2y), all
  *  within the signed range [-2^(bits-1), 2^(bits-1)-1]; y (may be NULL, may
- *  equal x) receives scale * point. bits: 1..16 (ZN), 2..16 (DN, AN), 3..16
- *  (E8). Errors as lq_lattice_nearest plus LQ_ERR_INVALID_ARG for bits. */
+ *  equal x) receives scale * point. bits: 2..16 (ZN), 3..16 (DN, AN), 4..16
+ *  (E8), where the clip bound c is >= 1. Errors as lq_lattice_nearest plus LQ_ERR_INVALID_ARG for bits. */
 LQ_API lq_status lq_lattice_quantize(lq_lattice_type type, size_t dim, size_t n, const float* x, float scale,
                                      int bits, float* y, int32_t* coords);
 
@@ -216,7 +216,7 @@ LQ_API lq_status lq_lattice_dequantize(lq_lattice_type type, size_t dim, size_t 
  *  a coordinate by at most 1); AN: floor((Q - 1) / 2) (the projection onto
  *  sum 0 can double a coordinate, the sum fix adds 1); E8: floor((Q - 3) / 2)
  *  (coset shift and parity fix add at most 3/2). Returns -1 for an invalid
- *  (type, bits). */
+ *  type, bits outside 1..16, or c < 1. */
 LQ_API int lq_lattice_clip_bound(lq_lattice_type type, int bits);
 
 /*! lq_lattice_fit_scale() : the scale minimising the mean squared error of

@@ -183,14 +183,15 @@ lq_status lq_lattice_nearest(lq_lattice_type type, size_t dim, size_t n, const f
 
 int lq_lattice_clip_bound(lq_lattice_type type, int bits) {
   if (bits < 1 || bits > 16) return -1;
-  int q = (1 << (bits - 1)) - 1;
+  int q = (1 << (bits - 1)) - 1, c;
   switch (type) {
-    case LQ_LATTICE_ZN: return q;
-    case LQ_LATTICE_DN: return bits >= 2 ? q - 1 : -1;
-    case LQ_LATTICE_AN: return bits >= 2 ? (q - 1) / 2 : -1;
-    case LQ_LATTICE_E8: return bits >= 3 ? (q - 3) / 2 : -1;
+    case LQ_LATTICE_ZN: c = q; break;
+    case LQ_LATTICE_DN: c = q - 1; break;
+    case LQ_LATTICE_AN: c = (q - 1) / 2; break;
+    case LQ_LATTICE_E8: c = (q - 3) / 2; break;
     default: return -1;
   }
+  return c >= 1 ? c : -1; /* c = 0 would map everything to 0 */
 }
 
 /* One saturating quantization; accumulates the squared error when sse != NULL. */
@@ -325,8 +326,7 @@ lq_status lq_lattice_fit_scale(lq_lattice_type type, size_t dim, size_t n, const
   }
   lat_fit_ctx ctx = {type, dim, n, x, bits};
   double s = 1.0;
-  /* clip 0 (E8 at 3 bits): the naive scale puts max|x| at 1 lattice unit */
-  double s0 = amax / (clip > 0 ? clip : 1);
+  double s0 = amax / clip;
   if (amax > 0.0 && (float)(s0 * exp2(-10.0)) > 0.0f && isfinite((float)s0)) {
     size_t stride = n > FIT_MAX_ROWS ? n / FIT_MAX_ROWS : 1;
     LQ_CHECK(fit_scale_search(lat_sse, &ctx, s0, stride, &s));
