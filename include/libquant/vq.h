@@ -237,5 +237,101 @@ typedef struct lq_vq_tsvq_params {
  *  depth < 1, branch outside 2..65536, more than 2^26 nodes),
  *  LQ_ERR_OVERFLOW, LQ_ERR_OUT_OF_MEMORY. */
 LQ_API lq_status lq_vq_tsvq_new(const lq_vq_tsvq_params* p, lq_vq_codec** out);
+/* ------------------------------------------------------------------------ */
+/* ------------------------ lattice quantizers (src/vq/lattice.c) --------- */
+
+/*! Lattices with Conway & Sloane's fast nearest-point rules (docs/vq.md
+ *  "Lattice quantizers"). dim is the number of coordinates of one vector:
+ *  ZN, DN: dim >= 1 (D_1 = 2Z); AN: dim = n + 1 >= 2 coordinates (A_n is the
+ *  integer points with coordinate sum 0); E8: dim = 8 (E8 = D8 U D8 + 1/2). */
+typedef enum lq_lattice_type {
+  LQ_LATTICE_ZN = 1,
+  LQ_LATTICE_DN = 2,
+  LQ_LATTICE_AN = 3,
+  LQ_LATTICE_E8 = 4
+} lq_lattice_type;
+
+/*! lq_lattice_nearest() : y = scale * (the lattice point nearest to x/scale)
+ *  for n vectors of dim floats. Ties: coordinates round half up
+ *  (floor(v + 1/2)); D_n flips the first coordinate of largest rounding
+ *  error; A_n adjusts the coordinates of smallest (Delta > 0) or largest
+ *  (Delta < 0) rounding error, lower index first among equal errors; E8 keeps
+ *  the integer (D8) point when both cosets are equally near. For A_n, x need
+ *  not sum to zero (the nearest A_n point of x is that of its projection).
+ *  y may equal x. Errors: LQ_ERR_INVALID_ARG (NULL, bad type or dim, scale
+ *  not finite and > 0), LQ_ERR_NUMERIC (non-finite x, or x/scale beyond
+ *  2^30 in magnitude). Thread-safe. */
+LQ_API lq_status lq_lattice_nearest(lq_lattice_type type, size_t dim, size_t n, const float* x, float scale,
+                                    float* y);
+
+/*! lq_lattice_quantize() : the storable (saturating) lattice quantizer: x/scale
+ *  is clipped to [-c, c] per coordinate, c = lq_lattice_clip_bound(type,
+ *  bits), then mapped to its nearest lattice point. coords (n*dim int32, may be
+ *  NULL) receive the point's coordinates, for E8 in units of 1/2 (2y), all
+ *  within the signed range [-2^(bits-1), 2^(bits-1)-1]; y (may be NULL, may
+ *  equal x) receives scale * point. bits: 2..16 (ZN), 3..16 (DN, AN), 4..16
+ *  (E8), where the clip bound c is >= 1. Errors as lq_lattice_nearest plus LQ_ERR_INVALID_ARG for bits. */
+LQ_API lq_status lq_lattice_quantize(lq_lattice_type type, size_t dim, size_t n, const float* x, float scale,
+                                     int bits, float* y, int32_t* coords);
+
+/*! lq_lattice_dequantize() : y = scale * coords (E8: scale * coords / 2). */
+LQ_API lq_status lq_lattice_dequantize(lq_lattice_type type, size_t dim, size_t n, const int32_t* coords,
+                                       float scale, float* y);
+
+/*! lq_lattice_clip_bound() : the clipping bound c of lq_lattice_quantize, in
+ *  lattice units: Q = 2^(bits-1) - 1; ZN: Q; DN: Q - 1 (the parity fix moves
+ *  a coordinate by at most 1); AN: floor((Q - 1) / 2) (the projection onto
+ *  sum 0 can double a coordinate, the sum fix adds 1); E8: floor((Q - 3) / 2)
+ *  (coset shift and parity fix add at most 3/2). Returns -1 for an invalid
+ *  type, bits outside 1..16, or c < 1. */
+LQ_API int lq_lattice_clip_bound(lq_lattice_type type, int bits);
+
+/*! lq_lattice_fit_scale() : the scale minimising the mean squared error of
+ *  lq_lattice_quantize(type, dim, n, x, scale, bits) (docs/vq.md): a grid of
+ *  41 scales s0 * 2^(-k/4), k = 0..40, from the naive s0 = max|x| / c (no
+ *  clipping), then 40 golden-section steps between the grid neighbours of the
+ *  best grid point; the best scale evaluated is returned (so its MSE is never
+ *  above the naive scale's). Above 16384 vectors the search evaluates every
+ *  (n/16384)-th vector; *mse_out (may be NULL) is the MSE per element over all
+ *  n vectors. All-zero data gives scale 1. Errors as lq_lattice_quantize, and
+ *  LQ_ERR_INVALID_ARG for n == 0. Thread-safe. */
+LQ_API lq_status lq_lattice_fit_scale(lq_lattice_type type, size_t dim, size_t n, const float* x, int bits,
+                                      float* scale_out, double* mse_out);
+
+/*! A finite E8 code: every E8 point of squared norm <= max_norm2 (2, 4, 6 or
+ *  8: 241, 2401, 9121, 26641 codewords; the shells of E8 hold 240, 2160,
+ *  6720, 17520 points), ordered by squared norm, then lexicographically on
+ *  the coordinates. An index is stored in lq_e8_shell_code_bits() =
+ *  ceil(log2(size)) bits per 8 values. Immutable after creation, so
+ *  thread-safe to share. */
+typedef struct lq_e8_shell lq_e8_shell;
+
+/*! lq_e8_shell_new() : enumerates the code (*out owned by the caller).
+ *  LQ_ERR_INVALID_ARG for another max_norm2, LQ_ERR_OUT_OF_MEMORY. */
+LQ_API lq_status lq_e8_shell_new(int max_norm2, lq_e8_shell** out);
+/*! lq_e8_shell_free() : NULL is a no-op. */
+LQ_API void lq_e8_shell_free(lq_e8_shell* c);
+/*! Number of codewords, and bits per stored index (0 for NULL). */
+LQ_API size_t lq_e8_shell_size(const lq_e8_shell* c);
+LQ_API int lq_e8_shell_code_bits(const lq_e8_shell* c);
+/*! lq_e8_shell_codeword() : the 8 coordinates of codeword idx (unscaled).
+ *  LQ_ERR_INVALID_ARG when idx >= size. */
+LQ_API lq_status lq_e8_shell_codeword(const lq_e8_shell* c, uint32_t idx, float* out8);
+/*! lq_e8_shell_encode() : idx[i] = the codeword nearest to x_i/scale (n
+ *  vectors of 8). When the nearest E8 point lies in the code it is the
+ *  answer; otherwise the code is searched exhaustively (first minimum
+ *  wins), so among equidistant codewords the index is not always the lowest.
+ *  Errors: LQ_ERR_INVALID_ARG (NULL, scale not finite and > 0),
+ *  LQ_ERR_NUMERIC (non-finite x or x/scale beyond 2^30). */
+LQ_API lq_status lq_e8_shell_encode(const lq_e8_shell* c, size_t n, const float* x, float scale, uint32_t* idx);
+/*! lq_e8_shell_decode() : y = scale * codeword(idx[i]); LQ_ERR_INVALID_ARG
+ *  for an index >= size. */
+LQ_API lq_status lq_e8_shell_decode(const lq_e8_shell* c, size_t n, const uint32_t* idx, float scale, float* y);
+/*! lq_e8_shell_fit_scale() : the scale minimising the MSE of
+ *  encode + decode, with the search of lq_lattice_fit_scale (naive scale
+ *  s0 = max_i ||x_i|| / sqrt(max_norm2): the longest vector lands on the
+ *  outer shell). Errors as lq_e8_shell_encode, and n == 0. */
+LQ_API lq_status lq_e8_shell_fit_scale(const lq_e8_shell* c, size_t n, const float* x, float* scale_out,
+                                       double* mse_out);
 
 #endif /* LIBQUANT_VQ_H_7F3A91C2 */
