@@ -304,19 +304,8 @@ lq_status lq_gguf_writer_begin(lq_gguf_writer* w, const char* path) {
   LQ_REQUIRE_PTR(w);
   LQ_REQUIRE_PTR(path);
   if (w->stream) return lq_fail(LQ_ERR_STATE, "GGUF writer: a streamed write is already in progress");
-  size_t pl = strlen(path);
-  w->stream = calloc(1, sizeof *w->stream);
-  w->stream_path = malloc(pl + 1);
-  if (!w->stream || !w->stream_path) {
-    stream_close(w);
-    return lq_fail(LQ_ERR_OUT_OF_MEMORY, "out of memory");
-  }
-  memcpy(w->stream_path, path, pl + 1);
-  lq_status s = lq_sink_file(w->stream, w->stream_path);
-  if (s != LQ_OK) {
-    stream_close(w);
-    return s;
-  }
+  lq_status s = lq_sink_file_new(path, &w->stream, &w->stream_path);
+  if (s != LQ_OK) return s;
   s = emit_header(w, w->stream);
   if (s != LQ_OK) {
     lq_sink_abort(w->stream);

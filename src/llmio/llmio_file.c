@@ -66,6 +66,29 @@ void lq_sink_mem(lq_sink* s, void* buf, size_t cap) {
 
 static _Atomic unsigned long sink_counter;
 
+lq_status lq_sink_file_new(const char* path, lq_sink** sink_out, char** path_out) {
+  *sink_out = NULL;
+  *path_out = NULL;
+  size_t pl = strlen(path);
+  lq_sink* sink = calloc(1, sizeof *sink);
+  char* copy = malloc(pl + 1);
+  if (!sink || !copy) {
+    free(sink);
+    free(copy);
+    return lq_fail(LQ_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  memcpy(copy, path, pl + 1);
+  lq_status s = lq_sink_file(sink, copy);
+  if (s != LQ_OK) {
+    free(sink);
+    free(copy);
+    return s;
+  }
+  *sink_out = sink;
+  *path_out = copy;
+  return LQ_OK;
+}
+
 lq_status lq_sink_file(lq_sink* s, const char* path) {
   memset(s, 0, sizeof *s);
   if (!path || !path[0]) return lq_fail(LQ_ERR_INVALID_ARG, "output path is empty");

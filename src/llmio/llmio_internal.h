@@ -38,6 +38,11 @@ typedef struct lq_sink {
 
 LQ_INTERNAL void lq_sink_mem(lq_sink* s, void* buf, size_t cap);
 LQ_INTERNAL lq_status lq_sink_file(lq_sink* s, const char* path);
+/* For streamed writers that outlive the caller's path string: allocates a
+ * sink and a private copy of path, then lq_sink_file. On failure nothing is
+ * left allocated and both outputs are NULL. Free both with free() after
+ * lq_sink_commit / lq_sink_abort. */
+LQ_INTERNAL lq_status lq_sink_file_new(const char* path, lq_sink** sink_out, char** path_out);
 LQ_INTERNAL void lq_sink_put(lq_sink* s, const void* p, size_t n);
 LQ_INTERNAL void lq_sink_zeros(lq_sink* s, size_t n);
 /* Files: flush, fsync, rename (or remove the temporary on error). */
