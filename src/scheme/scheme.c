@@ -470,3 +470,14 @@ void lq_sbuf_free(lq_sbuf* b) {
   b->data = NULL;
   b->len = b->cap = 0;
 }
+
+lq_status lq_scheme_widen_codes(lq_dtype dt, const void* src, size_t n, int32_t* dst) {
+  switch (dt) {
+    case LQ_DTYPE_S8: for (size_t i = 0; i < n; i++) dst[i] = ((const int8_t*)src)[i]; break;
+    case LQ_DTYPE_U8: for (size_t i = 0; i < n; i++) dst[i] = ((const uint8_t*)src)[i]; break;
+    case LQ_DTYPE_S16: for (size_t i = 0; i < n; i++) dst[i] = ((const int16_t*)src)[i]; break;
+    case LQ_DTYPE_U16: for (size_t i = 0; i < n; i++) dst[i] = ((const uint16_t*)src)[i]; break;
+    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", lq_dtype_name(dt));
+  }
+  return LQ_OK;
+}

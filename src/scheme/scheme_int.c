@@ -133,17 +133,6 @@ static lq_status int_calibrate(void* p, const lq_shape* shape, size_t numel, con
   return LQ_OK;
 }
 
-static lq_status widen_codes(lq_dtype dt, const void* src, size_t n, int32_t* dst) {
-  switch (dt) {
-    case LQ_DTYPE_S8: for (size_t i = 0; i < n; i++) dst[i] = ((const int8_t*)src)[i]; break;
-    case LQ_DTYPE_U8: for (size_t i = 0; i < n; i++) dst[i] = ((const uint8_t*)src)[i]; break;
-    case LQ_DTYPE_S16: for (size_t i = 0; i < n; i++) dst[i] = ((const int16_t*)src)[i]; break;
-    case LQ_DTYPE_U16: for (size_t i = 0; i < n; i++) dst[i] = ((const uint16_t*)src)[i]; break;
-    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", lq_dtype_name(dt));
-  }
-  return LQ_OK;
-}
-
 static lq_status int_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
                                int32_t* codes) {
   int_state* st = p;
@@ -154,7 +143,7 @@ static lq_status int_roundtrip(void* p, const lq_shape* shape, size_t numel, con
   LQ_CHECK(lq_alloc_array(numel, (size_t)lq_dtype_bits(st->code_dtype) / 8, "int codes", &tmp));
   lq_status s = lq_uniform_quantize(&st->cfg, x, shape, st->scales, st->zps, tmp);
   if (s == LQ_OK) s = lq_uniform_dequantize(&st->cfg, tmp, shape, st->scales, st->zps, y);
-  if (s == LQ_OK) s = widen_codes(st->code_dtype, tmp, numel, codes);
+  if (s == LQ_OK) s = lq_scheme_widen_codes(st->code_dtype, tmp, numel, codes);
   free(tmp);
   return s;
 }

@@ -45,6 +45,9 @@ LQ_INTERNAL lq_status lq_scheme_arg_u64(lq_scheme_args* a, const char* key, uint
 /* Finite float in [lo, hi]; lo_open excludes lo. */
 LQ_INTERNAL lq_status lq_scheme_arg_float(lq_scheme_args* a, const char* key, double lo, int lo_open, double hi,
                                           double def, double* out, int* present);
+/* Widens n integer codes of dtype dt (S8/U8/S16/U16) to int32 for the
+ * --codes output; LQ_ERR_UNSUPPORTED for any other dtype. */
+LQ_INTERNAL lq_status lq_scheme_widen_codes(lq_dtype dt, const void* src, size_t n, int32_t* dst);
 /* One of names[0..n); *out is the index. */
 LQ_INTERNAL lq_status lq_scheme_arg_enum(lq_scheme_args* a, const char* key, const char* const* names, int n,
                                          int def, int* out, int* present);

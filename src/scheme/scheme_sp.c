@@ -61,17 +61,6 @@ static lq_status sp_calibrate(void* p, const lq_shape* shape, size_t numel, cons
   return LQ_OK;
 }
 
-static lq_status sp_widen(lq_dtype dt, const void* src, size_t n, int32_t* dst) {
-  switch (dt) {
-    case LQ_DTYPE_S8: for (size_t i = 0; i < n; i++) dst[i] = ((const int8_t*)src)[i]; break;
-    case LQ_DTYPE_U8: for (size_t i = 0; i < n; i++) dst[i] = ((const uint8_t*)src)[i]; break;
-    case LQ_DTYPE_S16: for (size_t i = 0; i < n; i++) dst[i] = ((const int16_t*)src)[i]; break;
-    case LQ_DTYPE_U16: for (size_t i = 0; i < n; i++) dst[i] = ((const uint16_t*)src)[i]; break;
-    default: return lq_fail(LQ_ERR_UNSUPPORTED, "unexpected code dtype %s", lq_dtype_name(dt));
-  }
-  return LQ_OK;
-}
-
 static lq_status sp_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
                               int32_t* codes) {
   sp_state* st = p;
@@ -81,7 +70,7 @@ static lq_status sp_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
   LQ_CHECK(lq_alloc_array(numel, (size_t)lq_dtype_bits(st->dtype) / 8, "codes", &tmp));
   lq_status s = lq_sp_quantize(&st->cfg, x, numel, tmp);
   if (s == LQ_OK) s = lq_sp_dequantize(&st->cfg, tmp, numel, y);
-  if (s == LQ_OK && codes) s = sp_widen(st->dtype, tmp, numel, codes);
+  if (s == LQ_OK && codes) s = lq_scheme_widen_codes(st->dtype, tmp, numel, codes);
   free(tmp);
   return s;
 }
