@@ -35,6 +35,16 @@ LQ_API const char* lq_last_error(void);
 /*! lq_clear_error() : resets lq_last_error() to "" on the calling thread. */
 LQ_API void lq_clear_error(void);
 
+/* -------------------------------------------------------------- progress -- */
+/*! lq_progress_fn : progress of a long-running call (k-means and codec
+ *  training, model conversion). `done` is the fraction finished in [0, 1],
+ *  non-decreasing within one call; it is called on the calling thread, never
+ *  concurrently, and last with 1.0 when the call completes. Return 0 to go on,
+ *  non-zero to cancel: the call stops at its next check (between iterations),
+ *  returns LQ_ERR_CANCELLED, frees what it allocated and leaves its outputs
+ *  unspecified (an object being trained stays untrained). */
+typedef int (*lq_progress_fn)(double done, void* user);
+
 /* --------------------------------------------------------------- version -- */
 /*! Run-time version of the linked library (compare with LQ_VERSION_NUMBER). */
 LQ_API unsigned lq_version_number(void);

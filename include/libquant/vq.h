@@ -29,6 +29,9 @@ typedef struct lq_kmeans_config {
   lq_kmeans_init init;         /* 0 → LQ_KMEANS_INIT_RANDOM */
   int spherical;               /* non-zero: L2-normalise centroids after every update */
   int nthreads;                /* worker threads; 0 → all online CPUs. Results do not depend on it. */
+  lq_progress_fn progress;     /* optional: called after every iteration (see core.h); a non-zero
+                                  return cancels with LQ_ERR_CANCELLED */
+  void* progress_user;         /* passed to progress */
 } lq_kmeans_config;
 
 /*! Per-run statistics. obj[t] is FAISS's iteration_stats[t].obj: the sum of

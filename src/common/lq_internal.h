@@ -64,4 +64,19 @@ LQ_INTERNAL lq_status lq_calloc_array(size_t count, size_t size, const char* wha
 LQ_INTERNAL lq_status lq_alloc_aligned(size_t count, size_t size, const char* what, void** out);
 LQ_INTERNAL void lq_aligned_free(void* p);
 
+/* Calls fn(done) if fn is set; LQ_ERR_CANCELLED (text naming `what`) when it
+ * asks to stop. */
+LQ_INTERNAL lq_status lq_progress_report(lq_progress_fn fn, void* user, double done, const char* what);
+
+/* A sub-task's progress mapped into [base, base + span] of its parent's, so
+ * nested loops (PQ's M k-means runs, OPQ's iterations) report one monotone
+ * fraction: pass lq_progress_span_fn as the callback and a pointer to this
+ * as its user pointer. */
+typedef struct lq_progress_span {
+  lq_progress_fn fn;
+  void* user;
+  double base, span;
+} lq_progress_span;
+LQ_INTERNAL int lq_progress_span_fn(double done, void* span);
+
 #endif /* LQ_INTERNAL_H */

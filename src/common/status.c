@@ -54,3 +54,15 @@ lq_status lq_size_add(size_t a, size_t b, size_t* out) {
     return lq_fail(LQ_ERR_OVERFLOW, "size %zu + %zu overflows size_t", a, b);
   return LQ_OK;
 }
+
+lq_status lq_progress_report(lq_progress_fn fn, void* user, double done, const char* what) {
+  if (fn == NULL) return LQ_OK;
+  if (fn(done < 0.0 ? 0.0 : done > 1.0 ? 1.0 : done, user) != 0)
+    return lq_fail(LQ_ERR_CANCELLED, "%s: cancelled by the progress callback", what);
+  return LQ_OK;
+}
+
+int lq_progress_span_fn(double done, void* span) {
+  const lq_progress_span* p = span;
+  return p->fn ? p->fn(p->base + p->span * done, p->user) : 0;
+}

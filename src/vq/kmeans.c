@@ -346,6 +346,8 @@ lq_status lq_kmeans_train_from(const lq_kmeans_config* cfg_in, size_t n, size_t 
       lq_vq_parallel_for(cfg.nthreads, uc.ntasks, lq_update_task, &uc);
       nsplit += lq_split_clusters(d, k, nt, hassign, cent);
       if (cfg.spherical) lq_renorm_rows(cent, k, d);
+      double done = ((double)redo * niter + it + 1) / ((double)nredo * niter);
+      if ((s = lq_progress_report(cfg.progress, cfg.progress_user, done, "lq_kmeans_train")) != LQ_OK) goto done;
     }
     /* FAISS keeps a restart when its (float) objective is strictly lower. */
     if (nredo == 1 || (float)obj < best_obj) {
@@ -361,6 +363,7 @@ lq_status lq_kmeans_train_from(const lq_kmeans_config* cfg_in, size_t n, size_t 
   }
   memcpy(centroids_out, nredo > 1 ? best : cent, kd * sizeof(float));
   if (iter_obj) memcpy(iter_obj, best_objs, (size_t)niter * sizeof(double));
+  if (niter == 0) s = lq_progress_report(cfg.progress, cfg.progress_user, 1.0, "lq_kmeans_train");
 
 done:
   free(perm);

@@ -89,6 +89,12 @@ lq_status lq_vq_opq_train_rotation(lq_vq_codec* c, size_t n, const float* x) {
     km.niter = it == 0 ? niter_pq0 : niter_pq;
     km.max_points_per_centroid = 1000;
     km.nthreads = c->p.nthreads;
+    /* the rotation search is reported as the first 80 % of OPQ training */
+    lq_progress_span span = {c->p.km.progress, c->p.km.progress_user, 0.8 * it / niter, 0.8 / niter};
+    if (span.fn) {
+      km.progress = lq_progress_span_fn;
+      km.progress_user = &span;
+    }
     if ((s = lq_vq_pq_train_codebooks(pc, nt, xproj, &km, it > 0, NULL)) != LQ_OK) goto done;
     lq_vq_codec_finish(pc);
     if ((s = lq_vq_pq_encode_rotated(pc, nt, xproj, codes)) != LQ_OK) goto done;

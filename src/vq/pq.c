@@ -203,7 +203,13 @@ lq_status lq_vq_pq_train_codebooks(lq_vq_codec* c, size_t n, const float* x, con
   double total = 0;
   lq_kmeans_stats st = {0};
   lq_status s = LQ_OK;
+  lq_progress_span span = {km_in->progress, km_in->progress_user, 0.0, 1.0 / (double)c->p.M};
+  if (km.progress) {
+    km.progress = lq_progress_span_fn;
+    km.progress_user = &span;
+  }
   for (size_t m = 0; m < c->p.M && s == LQ_OK; m++) {
+    span.base = (double)m / (double)c->p.M;
     for (size_t i = 0; i < n; i++) memcpy(slice + i * ds, x + i * c->p.d + m * ds, ds * sizeof(float));
     float* cm = c->cent + m * c->ksub * ds;
     s = lq_kmeans_train_from(&km, n, ds, slice, c->ksub, hot ? cm : NULL, cm, NULL, &st);
@@ -244,7 +250,13 @@ lq_status lq_vq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats*
     }
   }
   double total = 0;
-  if (s == LQ_OK) s = lq_vq_pq_train_codebooks(c, n, xt, &c->p.km, 0, &total);
+  lq_kmeans_config km = c->p.km;
+  lq_progress_span span = {km.progress, km.progress_user, 0.8, 0.2};
+  if (c->p.kind == LQ_VQ_OPQ && km.progress) {
+    km.progress = lq_progress_span_fn;
+    km.progress_user = &span;
+  }
+  if (s == LQ_OK) s = lq_vq_pq_train_codebooks(c, n, xt, &km, 0, &total);
   free(xr);
   if (s != LQ_OK) return s;
   if (stats) {

@@ -131,6 +131,14 @@ static int parse_opts(int argc, char** argv, int first, const char** out, int* t
   return 0;
 }
 
+/* Draws the training progress bar (stderr, terminals only) from the
+ * library's callback, in per-mille steps. */
+static int train_progress(double done, void* user) {
+  (void)user;
+  cli_progress("training", (size_t)(done * 1000.0 + 0.5), 1000);
+  return 0;
+}
+
 static int vq_train(int argc, char** argv) {
   if (argc < 3) return cli_usage_error("usage: quant vq train SPEC X.npy -o CODEC.lqc");
   const char* out = NULL;
@@ -149,9 +157,12 @@ static int vq_train(int argc, char** argv) {
   }
   sp.p.d = d;
   sp.p.nthreads = threads;
+  sp.p.km.progress = train_progress;
   lq_vq_codec* c = NULL;
+  cli_progress_begin();
   lq_status s = lq_vq_codec_new(&sp.p, &c);
   if (s == LQ_OK) s = lq_vq_train(c, n, t.x, NULL);
+  cli_progress_end();
   if (s == LQ_OK) s = lq_vq_save_file(c, out);
   cli_tensor_free(&t);
   lq_vq_codec_free(c);
