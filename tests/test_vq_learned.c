@@ -517,13 +517,52 @@ static void test_qinco_bad_input(void** st) {
   lq_qinco_free(NULL);
 }
 
+/* The qinco scheme: a roundtrip equals the direct API with the same
+ * settings, and bad keys are rejected. */
+static void test_qinco_scheme(void** st) {
+  (void)st;
+  enum { N = 400, D = 8 };
+  float* x = (float*)malloc(N * D * sizeof(float));
+  float* y = (float*)malloc(N * D * sizeof(float));
+  float* y2 = (float*)malloc(N * D * sizeof(float));
+  manifold(N, D, 5, x);
+  lq_scheme* s = NULL;
+  assert_int_equal(lq_scheme_parse("qinco:m=2:nbits=4:epochs=2:dim=8", &s), LQ_OK);
+  lq_shape flat = {1, {N * D}};
+  assert_int_equal(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_OK);
+  lq_qinco_params p;
+  memset(&p, 0, sizeof p);
+  p.d = D;
+  p.M = 2;
+  p.nbits = 4;
+  p.epochs = 2;
+  p.nthreads = 1;
+  lq_qinco* q = NULL;
+  assert_int_equal(lq_qinco_new(&p, &q), LQ_OK);
+  assert_int_equal(lq_qinco_train(q, N, x, NULL), LQ_OK);
+  uint8_t codes[N];
+  assert_int_equal(lq_qinco_encode(q, N, x, codes), LQ_OK);
+  assert_int_equal(lq_qinco_decode(q, N, codes, y2), LQ_OK);
+  LQ_ASSERT_BITS_EQUAL(y, y2, N * D * sizeof(float), "scheme vs API");
+  lq_qinco_free(q);
+  lq_scheme_destroy(s);
+  const char* bad[] = {"qinco:nbits=9", "qinco:m=0", "qinco:epochs=0", "qinco:dim=65", "qinco:h=129", "qinco:foo=1"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    s = NULL;
+    if (lq_scheme_parse(bad[i], &s) != LQ_ERR_INVALID_ARG) fail_msg("'%s' accepted", bad[i]);
+  }
+  free(x);
+  free(y);
+  free(y2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_vqvae_forward_backward_golden), cmocka_unit_test(test_vqvae_ema_golden),
       cmocka_unit_test(test_vqvae_ema_training),            cmocka_unit_test(test_vqvae_restart),
       cmocka_unit_test(test_vqvae_bad_input),               cmocka_unit_test(test_qinco_gradcheck),
       cmocka_unit_test(test_qinco_identity_init_is_rq),     cmocka_unit_test(test_qinco_beats_rq),
-      cmocka_unit_test(test_qinco_bad_input),
+      cmocka_unit_test(test_qinco_bad_input),               cmocka_unit_test(test_qinco_scheme),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,9 +139,11 @@ typedef struct lq_qinco_params {
   int nbits;       /* bits per step, 1..8 (K = 2^nbits <= 256) */
   int L;           /* residual blocks per step; 0 → 1; at most 4 */
   int h;           /* hidden width; 0 → 2*d capped at 128; at most 128 */
-  int epochs;      /* passes over the training set; 0 → 10 */
-  int batch;       /* rows per Adam step; 0 → 256 */
-  float lr;        /* Adam learning rate; 0 → 1e-3 (the paper's); finite, > 0 */
+  int epochs;      /* passes over the training set; 0 → 10; negative → none (the
+                      model stays the initialising RQ) */
+  int batch;       /* rows per Adam step; 0 → 64 */
+  float lr;        /* Adam learning rate; 0 → 1e-2 (the paper uses 1e-3 over far more
+                      steps; short trainings need more); finite, > 0 */
   uint64_t seed;   /* weight init and shuffling; 0 → 1234 */
   int rq_beam;     /* beam of the initialising RQ (lq_vq_rq_new); 0 → 1 (greedy, like
                       QINCo's greedy encoding) */

@@ -74,10 +74,10 @@ lq_status lq_qinco_new(const lq_qinco_params* p, lq_qinco** out) {
   q->step_size = q->K * q->d + 2 * q->d * q->d + q->d + q->L * 2 * q->h * q->d;
   q->nparam = q->K * q->d + (q->M - 1) * q->step_size;
   q->epochs = p->epochs == 0 ? 10 : p->epochs < 0 ? 0 : p->epochs;
-  q->batch = p->batch ? p->batch : 256;
+  q->batch = p->batch ? p->batch : 64;
   q->rq_beam = p->rq_beam ? p->rq_beam : 1;
   q->nthreads = p->nthreads;
-  q->lr = p->lr == 0.0f ? 1e-3f : p->lr;
+  q->lr = p->lr == 0.0f ? 1e-2f : p->lr;
   q->seed = p->seed ? p->seed : 1234;
   q->scale = 1.0f;
   lq_status s = lq_calloc_array(q->nparam, sizeof(float), "qinco parameters", (void**)&q->w);
