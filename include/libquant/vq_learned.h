@@ -191,11 +191,13 @@ LQ_API lq_status lq_qinco_decode(const lq_qinco* q, size_t n, const uint8_t* cod
 LQ_API lq_status lq_qinco_get_params(const lq_qinco* q, float* out, size_t n_floats);
 LQ_API lq_status lq_qinco_set_params(lq_qinco* q, const float* in, size_t n_floats, float scale);
 
-/*! lq_qinco_loss_grad() : the training loss sum_m |x - xh_m|^2 / n of n rows
- *  for the given codes (n*M int32, e.g. from lq_qinco_encode + unpack) and,
- *  if grad is not NULL, its gradient w.r.t. every parameter (num_params
- *  floats; the hand-written backward pass used by training). Works in the
- *  scaled domain (x / s). For gradient checks and custom optimisers. */
+/*! lq_qinco_loss_grad() : the training loss sum_m |x/s - xh_m|^2 / n of n
+ *  rows x (data units; s = the model's scale) for the given codes (n*M int32
+ *  sub-codes, each 0..2^nbits-1) and, if grad is not NULL, its gradient
+ *  w.r.t. every parameter (num_params floats; the hand-written backward pass
+ *  used by training, computed in double). For gradient checks and custom
+ *  optimisers. Errors: LQ_ERR_INVALID_ARG (NULL, n == 0, a sub-code out of
+ *  range), LQ_ERR_NUMERIC (NaN/Inf in x), LQ_ERR_OUT_OF_MEMORY. */
 LQ_API lq_status lq_qinco_loss_grad(const lq_qinco* q, size_t n, const float* x, const int32_t* codes,
                                     double* loss, float* grad);
 
