@@ -197,6 +197,17 @@ static void test_vqvae_restart(void** st) {
   for (size_t k = 0; k < K; k++) assert_true(nk[k] >= 0.99f * (cs[k] < 2.0f ? 2.0f : cs[k]) - 1e-4f);
   lq_vqvae_free(a);
   lq_vqvae_free(b);
+  /* non-EMA variant: usage tracked by track_usage; K codes, one used by all rows */
+  lq_vqvae* c = make_vqvae(K, D, 0, 0);
+  int32_t all0[N] = {0};
+  float cs2[K] = {0};
+  assert_int_equal(lq_vqvae_set_ema_state(c, cs2, K), LQ_OK);
+  for (int t = 0; t < 30; t++) assert_int_equal(lq_vqvae_track_usage(c, N, all0), LQ_OK);
+  assert_int_equal(lq_vqvae_get_cluster_size(c, nk, K), LQ_OK);
+  assert_true(fabsf(nk[0] - 40.0f * (1.0f - powf(0.99f, 30.0f))) < 1e-3f); /* 40 (1 - 0.99^30) = 10.4 */
+  assert_int_equal(lq_vqvae_restart_dead(c, N, z, &ra), LQ_OK);
+  assert_int_equal(ra, K - 1);
+  lq_vqvae_free(c);
 }
 
 static void test_vqvae_bad_input(void** st) {

@@ -178,7 +178,7 @@ static void lq_qencode_row(const lq_qinco* q, const float* w, const float* P, co
           float e = r[t] - c[t];
           s = s + e * e;
         }
-        if (s < bd) {
+        if (k == 0 || !(s >= bd)) { /* first minimum wins; a NaN distance never stays best */
           bd = s;
           bk = k;
         }
@@ -200,7 +200,7 @@ static void lq_qencode_row(const lq_qinco* q, const float* w, const float* P, co
           float e = r[t] - u[t];
           s = s + e * e;
         }
-        if (s < bd) {
+        if (k == 0 || !(s >= bd)) {
           bd = s;
           bk = k;
           memcpy(best, u, d * sizeof(float));

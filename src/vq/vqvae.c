@@ -19,6 +19,8 @@ struct lq_vqvae {
   float* ema_n;         /* K: N_k (debias: the hidden, zero-started EMA) */
   float* ema_m;         /* K*D: m_k (debias: hidden) */
   uint64_t* counts;     /* K: usage of the last forward */
+  uint64_t* bcounts;    /* K: scratch, counts of an EMA batch */
+  double* bsum;         /* K*D: scratch, per-code batch sums */
   size_t last_n;        /* rows of the last forward; 0 = none yet */
 };
 
@@ -58,6 +60,8 @@ lq_status lq_vqvae_new(const lq_vqvae_config* cfg, lq_vqvae** out) {
   if (s == LQ_OK) s = lq_alloc_array(kd, sizeof(float), "EMA sums", (void**)&v->ema_m);
   if (s == LQ_OK) s = lq_alloc_array(v->K, sizeof(float), "EMA cluster sizes", (void**)&v->ema_n);
   if (s == LQ_OK) s = lq_calloc_array(v->K, sizeof(uint64_t), "usage counts", (void**)&v->counts);
+  if (s == LQ_OK) s = lq_calloc_array(v->K, sizeof(uint64_t), "batch counts", (void**)&v->bcounts);
+  if (s == LQ_OK) s = lq_alloc_array(kd, sizeof(double), "batch sums", (void**)&v->bsum);
   if (s != LQ_OK) {
     lq_vqvae_free(v);
     return s;
@@ -77,6 +81,8 @@ void lq_vqvae_free(lq_vqvae* v) {
   free(v->ema_m);
   free(v->ema_n);
   free(v->counts);
+  free(v->bcounts);
+  free(v->bsum);
   free(v);
 }
 
@@ -256,9 +262,9 @@ lq_status lq_vqvae_apply_gradient(lq_vqvae* v, const float* g, float lr) {
 static void lq_vqvae_ema_counts(lq_vqvae* v, size_t n, const int32_t* idx) {
   size_t K = v->K;
   double g = (double)v->decay;
-  memset(v->counts, 0, K * sizeof(uint64_t));
-  for (size_t i = 0; i < n; i++) v->counts[idx[i]]++;
-  for (size_t k = 0; k < K; k++) v->ema_n[k] = (float)(g * (double)v->ema_n[k] + (1.0 - g) * (double)v->counts[k]);
+  memset(v->bcounts, 0, K * sizeof(uint64_t));
+  for (size_t i = 0; i < n; i++) v->bcounts[idx[i]]++;
+  for (size_t k = 0; k < K; k++) v->ema_n[k] = (float)(g * (double)v->ema_n[k] + (1.0 - g) * (double)v->bcounts[k]);
 }
 
 lq_status lq_vqvae_track_usage(lq_vqvae* v, size_t n, const int32_t* idx) {
@@ -266,12 +272,7 @@ lq_status lq_vqvae_track_usage(lq_vqvae* v, size_t n, const int32_t* idx) {
   LQ_REQUIRE_PTR(idx);
   if (n == 0) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vqvae_track_usage: n is 0 (empty batch)");
   LQ_CHECK(lq_vqvae_check_idx(v, n, idx, "lq_vqvae_track_usage"));
-  uint64_t* keep = NULL; /* the counts of the last forward stay readable */
-  LQ_CHECK(lq_alloc_array(v->K, sizeof(uint64_t), "usage counts", (void**)&keep));
-  memcpy(keep, v->counts, v->K * sizeof(uint64_t));
   lq_vqvae_ema_counts(v, n, idx);
-  memcpy(v->counts, keep, v->K * sizeof(uint64_t));
-  free(keep);
   if (v->debias) v->steps++;
   return LQ_OK;
 }
@@ -284,25 +285,15 @@ lq_status lq_vqvae_ema_update(lq_vqvae* v, size_t n, const float* z, const int32
   LQ_CHECK(lq_vqvae_check_batch(v, n, z, "lq_vqvae_ema_update"));
   LQ_CHECK(lq_vqvae_check_idx(v, n, idx, "lq_vqvae_ema_update"));
   size_t K = v->K, D = v->D;
-  double* sum = NULL;
-  LQ_CHECK(lq_calloc_array(K * D, sizeof(double), "batch sums", (void**)&sum));
-  uint64_t* keep = NULL;
-  lq_status s = lq_alloc_array(K, sizeof(uint64_t), "usage counts", (void**)&keep);
-  if (s != LQ_OK) {
-    free(sum);
-    return s;
-  }
-  memcpy(keep, v->counts, K * sizeof(uint64_t));
+  double* sum = v->bsum;
+  memset(sum, 0, K * D * sizeof(double));
   lq_vqvae_ema_counts(v, n, idx);
-  memcpy(v->counts, keep, K * sizeof(uint64_t));
-  free(keep);
   for (size_t i = 0; i < n; i++) {
     double* row = sum + (size_t)idx[i] * D;
     for (size_t t = 0; t < D; t++) row[t] += (double)z[i * D + t];
   }
   double g = (double)v->decay;
   for (size_t j = 0; j < K * D; j++) v->ema_m[j] = (float)(g * (double)v->ema_m[j] + (1.0 - g) * sum[j]);
-  free(sum);
   v->steps++;
   double corr = v->debias ? 1.0 - pow(g, (double)v->steps) : 1.0;
   double total = 0.0;
