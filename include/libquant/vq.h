@@ -337,4 +337,6 @@ LQ_API lq_status lq_e8_shell_decode(const lq_e8_shell* c, size_t n, const uint32
 LQ_API lq_status lq_e8_shell_fit_scale(const lq_e8_shell* c, size_t n, const float* x, float* scale_out,
                                        double* mse_out);
 
+#include "libquant/vq_learned.h"
+
 #endif /* LIBQUANT_VQ_H_7F3A91C2 */

@@ -3,3 +3,4 @@
 list(APPEND LQ_SOURCES src/scheme/scheme.c src/scheme/scheme_int.c src/scheme/scheme_sp.c
   src/scheme/scheme_audio.c src/scheme/scheme_nonuniform.c src/scheme/scheme_llm.c
   src/scheme/scheme_vq.c src/scheme/scheme_lattice.c)
+list(APPEND LQ_SOURCES src/scheme/scheme_qinco.c)

@@ -5,3 +5,4 @@ list(APPEND LQ_SOURCES
 list(APPEND LQ_SOURCES src/vq/lattice.c)
 list(APPEND LQ_SOURCES_avx2 src/vq/vq_avx2.c)
 list(APPEND LQ_SOURCES_neon src/vq/vq_neon.c)
+list(APPEND LQ_SOURCES src/vq/vqvae.c src/vq/qinco.c)
