@@ -78,6 +78,8 @@ static void test_kernel(void** state) {
             const size_t bad = (nb * 7 + off) % (nbk * bsz);
             const float keep = x[bad];
             x[bad] = variant & 1 ? NAN : -INFINITY;
+            memset(qa, 0xA5, nbk * bsz / 2); /* the blocks before the bad one must be written again */
+            memset(qb, 0x5A, nbk * bsz / 2);
             ra = ((lq_uk_llm_nf4_quant_fn)k->fn)(nbk, bsz, x, qa, ama);
             rb = ((lq_uk_llm_nf4_quant_fn)ref->fn)(nbk, bsz, x, qb, amb);
             assert_int_equal(ra, bad / bsz);

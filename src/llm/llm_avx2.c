@@ -39,19 +39,21 @@ void lq_uk_llm_bnb4_dequant__avx2(size_t npairs, const uint8_t* p, const float* 
 /* code = #{t : v > bounds[t]}, exactly the reference's strict compares,
  * as a search over the 15 sorted bounds: three compares with bounds 3, 7,
  * 11 count the quarter i (0..3); then two binary levels whose candidate
- * bound is a permute of the level's table by the bits found so far. */
+ * bound is a permute of the level's table by the bits found so far. The
+ * compare masks are -1, so the search carries n = -(code so far): no
+ * negations per level; the tables are stored at index (-c) mod 4 / mod 8,
+ * the low bits the permutes read from a negative n. Returns -code. */
 typedef struct { __m256 b3, b7, b11, t3, t4; } nf4_tree;
 
-static inline __m256i nf4_codes8(const float* x, __m256 vr, const nf4_tree* tr) {
+static inline __m256i nf4_negcodes8(const float* x, __m256 vr, const nf4_tree* tr) {
   const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
-  __m256i i = _mm256_add_epi32(_mm256_castps_si256(_mm256_cmp_ps(v, tr->b3, _CMP_GT_OQ)),
+  __m256i n = _mm256_add_epi32(_mm256_castps_si256(_mm256_cmp_ps(v, tr->b3, _CMP_GT_OQ)),
                                _mm256_castps_si256(_mm256_cmp_ps(v, tr->b7, _CMP_GT_OQ)));
-  i = _mm256_sub_epi32(_mm256_setzero_si256(),
-                       _mm256_add_epi32(i, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))));
-  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar_ps(tr->t3, i), _CMP_GT_OQ); /* in-lane: 4 entries */
-  i = _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m)); /* 2i + (v > t) */
-  m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, i), _CMP_GT_OQ);
-  return _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m));
+  n = _mm256_add_epi32(n, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))); /* -i */
+  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar_ps(tr->t3, n), _CMP_GT_OQ);      /* in-lane: 4 entries */
+  n = _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m));            /* -(2i + (v > t)) */
+  m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, n), _CMP_GT_OQ);
+  return _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m));
 }
 
 /* Largest |x| bits over n (a multiple of 32) floats: positive floats order
@@ -81,30 +83,50 @@ size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint
   tree.b3 = _mm256_set1_ps(B[3]);
   tree.b7 = _mm256_set1_ps(B[7]);
   tree.b11 = _mm256_set1_ps(B[11]);
-  tree.t3 = _mm256_setr_ps(B[1], B[5], B[9], B[13], B[1], B[5], B[9], B[13]);
-  tree.t4 = _mm256_setr_ps(B[0], B[2], B[4], B[6], B[8], B[10], B[12], B[14]);
+  /* quarter i at index (-i) & 3: 0 -> 0, 1 -> 3, 2 -> 2, 3 -> 1 */
+  tree.t3 = _mm256_setr_ps(B[1], B[13], B[9], B[5], B[1], B[13], B[9], B[5]);
+  /* c = 2i + g (0..7) at index (-c) & 7 */
+  tree.t4 = _mm256_setr_ps(B[0], B[14], B[12], B[10], B[8], B[6], B[4], B[2]);
   const nf4_tree* tr = &tree;
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  const __m256i low8 = _mm256_set1_epi16(0x00FF);
-  for (size_t blk = 0; blk < nblocks; blk++, x += bs, p += bs / 2) {
-    const uint32_t amb = absmax_bits(x, bs);
-    if (amb >= 0x7f800000u) return blk;
-    const float am = lq_bits_f32(amb);
-    absmax[blk] = am;
-    const __m256 vr = _mm256_set1_ps(1.0f / (am < 1e-38f ? 1e-38f : am));
-    for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
-      const float* xk = x + 2 * k;
-      __m256i c0 = nf4_codes8(xk, vr, tr), c1 = nf4_codes8(xk + 8, vr, tr);
-      __m256i c2 = nf4_codes8(xk + 16, vr, tr), c3 = nf4_codes8(xk + 24, vr, tr);
-      /* packs work per 128-bit lane; the permute restores element order. */
-      __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
-      b = _mm256_permutevar8x32_epi32(b, order); /* bytes c[0..31] in order */
-      /* 16-bit lane = c[2j] | c[2j+1] << 8 -> low byte (c[2j] << 4) | c[2j+1] */
-      __m256i w = _mm256_and_si256(_mm256_or_si256(_mm256_slli_epi16(b, 4), _mm256_srli_epi16(b, 8)), low8);
-      __m256i packed = _mm256_packus_epi16(w, w);
-      packed = _mm256_permute4x64_epi64(packed, 0x08); /* qword 0 of each lane */
-      _mm_storeu_si128((__m128i*)(p + k), _mm256_castsi256_si128(packed));
+  const __m256i pair_w = _mm256_set1_epi16(0x0110); /* bytes (16, 1): 16 * even + odd */
+  /* Chunks of ~2048 elements (8 KiB, stays in L1): first every block's
+   * absmax and reciprocal, then the codes. Per block, absmax -> division ->
+   * codes is a long dependency chain; split this way the code pass of a
+   * chunk never waits on a reduction. */
+  enum { CHUNK_ELEMS = 2048 };
+  float rec[CHUNK_ELEMS / 32];
+  const size_t per_chunk = bs >= CHUNK_ELEMS ? 1 : CHUNK_ELEMS / bs;
+  for (size_t blk0 = 0; blk0 < nblocks; blk0 += per_chunk) {
+    size_t nc = nblocks - blk0 < per_chunk ? nblocks - blk0 : per_chunk;
+    int bad = 0;
+    for (size_t c = 0; c < nc; c++) {
+      const uint32_t amb = absmax_bits(x + c * bs, bs);
+      if (amb >= 0x7f800000u) { /* encode the blocks before it, then report it */
+        nc = c;
+        bad = 1;
+        break;
+      }
+      const float am = lq_bits_f32(amb);
+      absmax[blk0 + c] = am;
+      rec[c] = 1.0f / (am < 1e-38f ? 1e-38f : am);
     }
+    for (size_t c = 0; c < nc; c++, x += bs, p += bs / 2) {
+      const __m256 vr = _mm256_set1_ps(rec[c]);
+      for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
+        const float* xk = x + 2 * k;
+        __m256i c0 = nf4_negcodes8(xk, vr, tr), c1 = nf4_negcodes8(xk + 8, vr, tr);
+        __m256i c2 = nf4_negcodes8(xk + 16, vr, tr), c3 = nf4_negcodes8(xk + 24, vr, tr);
+        /* Per 128-bit lane the packs give [c0 c1 c2 c3] quads: lane 0 holds
+         * elements 0-3 of each, lane 1 elements 4-7. Pairs (2j, 2j+1) stay
+         * adjacent, so maddubs forms -(16 c_2j + c_2j+1) per 16-bit word. */
+        __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
+        __m256i w = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_maddubs_epi16(pair_w, b));
+        w = _mm256_packus_epi16(w, w); /* lane 0 bytes: out 0,1,4,5,8,9,12,13; lane 1: 2,3,6,7,... */
+        __m128i out = _mm_unpacklo_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+        _mm_storeu_si128((__m128i*)(p + k), out);
+      }
+    }
+    if (bad) return blk0 + nc;
   }
   return nblocks;
 }
