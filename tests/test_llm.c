@@ -406,7 +406,7 @@ static void check_ggml(const grec* r) {
 
 static void test_ggml_golden(void** state) {
   (void)state;
-  assert_int_equal(each_record("ggml_", check_ggml), 40);
+  assert_int_equal(each_record("ggml_", check_ggml), 44);
 }
 
 static void test_ggml_traits_and_hand_checked(void** state) {
@@ -415,7 +415,7 @@ static void test_ggml_traits_and_hand_checked(void** state) {
       {LQ_GGML_Q4_0, "q4_0", 32, 18}, {LQ_GGML_Q4_1, "q4_1", 32, 20}, {LQ_GGML_Q5_0, "q5_0", 32, 22},
       {LQ_GGML_Q5_1, "q5_1", 32, 24}, {LQ_GGML_Q8_0, "q8_0", 32, 34}, {LQ_GGML_Q2_K, "q2_K", 256, 84},
       {LQ_GGML_Q3_K, "q3_K", 256, 110}, {LQ_GGML_Q4_K, "q4_K", 256, 144}, {LQ_GGML_Q5_K, "q5_K", 256, 176},
-      {LQ_GGML_Q6_K, "q6_K", 256, 210}};
+      {LQ_GGML_Q6_K, "q6_K", 256, 210}, {LQ_GGML_IQ4_NL, "iq4_nl", 32, 18}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     lq_ggml_traits tr;
     lq_ggml_type t;
@@ -425,6 +425,14 @@ static void test_ggml_traits_and_hand_checked(void** state) {
     assert_int_equal(tr.block_bytes, want[i].bytes);
     assert_int_equal(lq_ggml_type_from_name(want[i].name, &t), LQ_OK);
     assert_int_equal(t, want[i].t);
+  }
+  { /* IQ4_NL all-zero block: d = 0 and, since ntry > 0 re-derives the
+       indices from id = 0, every index is 8 (level +1), as ggml writes it. */
+    float z[32] = {0};
+    uint8_t blk[18];
+    assert_int_equal(lq_ggml_quantize(LQ_GGML_IQ4_NL, z, 32, blk), LQ_OK);
+    assert_int_equal(blk[0] | blk[1], 0);
+    for (int j = 2; j < 18; j++) assert_int_equal(blk[j], 0x88);
   }
   lq_ggml_type t;
   assert_int_equal(lq_ggml_type_from_name("Q4_k", &t), LQ_OK);

@@ -4,7 +4,7 @@
  *    quantization of the absmax (8-bit dynamic map, blocks of 256);
  *  - OCP FP8 (E4M3, E5M2), OCP E2M1 / E2M3 / E3M2 element codecs and the OCP
  *    MX v1.0 block formats (MXFP4, MXFP6, MXFP8, MXINT8);
- *  - ggml block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K)
+ *  - ggml block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K, IQ4_NL)
  *    equal to ggml's quantize_row_*_ref / dequantize_row_* byte for byte;
  *  - fast quantized dot products (Q4_0.Q8_0, Q8_0.Q8_0);
  *  - weight-only int2..8 with GPTQ's / AWQ's rules and AutoGPTQ packing.
@@ -162,7 +162,8 @@ typedef enum lq_ggml_type {
   LQ_GGML_Q3_K = 11,
   LQ_GGML_Q4_K = 12,
   LQ_GGML_Q5_K = 13,
-  LQ_GGML_Q6_K = 14
+  LQ_GGML_Q6_K = 14,
+  LQ_GGML_IQ4_NL = 20 /* quantize = ggml quantize_iq4_nl without imatrix (ntry 7), see lq_ggml_quantize */
 } lq_ggml_type;
 
 /*! lq_ggml_traits : one row of the traits table. */
@@ -184,7 +185,10 @@ LQ_API lq_status lq_ggml_row_bytes(lq_ggml_type type, size_t n, size_t* bytes_ou
 
 /*! lq_ggml_quantize() : ggml's quantize_row_<type>_ref(x, out, n), byte for
  *  byte (compiled without FMA contraction: Q4_0/Q5_0's x*id + 8.5f rounds
- *  the product first; see docs/llm.md). n a multiple of the block size.
+ *  the product first; see docs/llm.md). IQ4_NL: ggml's quantize_iq4_nl
+ *  with no importance matrix (the weighted scale search over 15 candidate
+ *  scales, ntry = 7, that llama-quantize uses), not quantize_row_iq4_nl_ref
+ *  (ntry = -1: no search). n a multiple of the block size.
  *  NaN/Inf in x: LQ_ERR_NUMERIC (ggml's result would be garbage; for Q4_0
  *  and Q8_0 out may have been written, its contents unspecified). */
 LQ_API lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* out);

@@ -383,3 +383,20 @@ void lq_uk_llm_dot_q8_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, fl
   }
   *out = sumf;
 }
+
+/* IQ4_NL: the nibbles index the 16 int8 levels with one pshufb per half;
+ * d * (float)level is the reference's single multiply. */
+void lq_uk_llm_iq4_nl_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_iq4_nl* b = (const lq_block_iq4_nl*)vb;
+  const __m128i table = _mm_loadu_si128((const __m128i*)lq_iq4nl_values);
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
+    const __m128i q = _mm_loadu_si128((const __m128i*)b[i].qs);
+    const __m128i lo = _mm_shuffle_epi8(table, _mm_and_si128(q, m4));
+    const __m128i hi = _mm_shuffle_epi8(table, _mm_and_si128(_mm_srli_epi16(q, 4), m4));
+    const __m128i parts[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
+    for (int t = 0; t < 4; t++)
+      _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(parts[t]))));
+  }
+}

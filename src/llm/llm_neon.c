@@ -270,3 +270,21 @@ void lq_uk_llm_dot_q8_0_q8_0__neon(size_t nb, const void* vx, const void* vy, fl
   }
   *out = sumf;
 }
+
+/* IQ4_NL: one table lookup (tbl) per half; d * (float)level as the reference. */
+void lq_uk_llm_iq4_nl_dequant__neon(size_t nb, const void* vb, float* y) {
+  const lq_block_iq4_nl* b = (const lq_block_iq4_nl*)vb;
+  const int8x16_t table = vld1q_s8(lq_iq4nl_values);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float32x4_t d = vdupq_n_f32(lq_h2f(b[i].d));
+    uint8x16_t q = vld1q_u8(b[i].qs);
+    int8x16_t parts[2] = {vqtbl1q_s8(table, vandq_u8(q, vdupq_n_u8(0x0F))), vqtbl1q_s8(table, vshrq_n_u8(q, 4))};
+    for (int h = 0; h < 2; h++) {
+      int16x8_t w0 = vmovl_s8(vget_low_s8(parts[h])), w1 = vmovl_s8(vget_high_s8(parts[h]));
+      vst1q_f32(y + 16 * h + 0, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_low_s16(w0)))));
+      vst1q_f32(y + 16 * h + 4, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_high_s16(w0)))));
+      vst1q_f32(y + 16 * h + 8, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_low_s16(w1)))));
+      vst1q_f32(y + 16 * h + 12, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_high_s16(w1)))));
+    }
+  }
+}

@@ -185,3 +185,15 @@ void lq_uk_llm_dot_q8_0_q8_0__ref(size_t nb, const void* vx, const void* vy, flo
   }
   *out = sumf;
 }
+
+/* dequantize_row_iq4_nl: y = d * kvalues_iq4nl[code]. */
+void lq_uk_llm_iq4_nl_dequant__ref(size_t nb, const void* vb, float* y) {
+  const lq_block_iq4_nl* b = (const lq_block_iq4_nl*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float d = lq_h2f(b[i].d);
+    for (int j = 0; j < LQ_QK / 2; j++) {
+      y[j] = d * (float)lq_iq4nl_values[b[i].qs[j] & 0x0F];
+      y[j + LQ_QK / 2] = d * (float)lq_iq4nl_values[b[i].qs[j] >> 4];
+    }
+  }
+}

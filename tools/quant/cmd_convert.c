@@ -143,6 +143,7 @@ static uint32_t ftype_of(lq_ggml_type t) {
     case LQ_GGML_Q4_K: return 14;
     case LQ_GGML_Q5_K: return 16;
     case LQ_GGML_Q6_K: return 18;
+    case LQ_GGML_IQ4_NL: return 25;
   }
   return 0;
 }
