@@ -455,6 +455,41 @@ static void test_ggml_traits_and_hand_checked(void** state) {
   assert_int_equal((int8_t)c[4], -64);
 }
 
+/* lq_nf4_gemv on a quantized weight equals the double-precision product of
+ * the dequantized weight (lq_nf4_dequantize) with x, within the bound. */
+static void test_nf4_gemv(void** state) {
+  (void)state;
+  enum { R = 6, C = 320, BS = 64 };
+  static float w[R * C], wd[R * C], x[C], am[R * C / BS], y[R + 1];
+  static uint8_t p[R * C / 2];
+  for (size_t i = 0; i < R * C; i++) w[i] = 0.02f * (2.0f * lq_rng_uniform_f32(77, i) - 1.0f);
+  for (size_t i = 0; i < C; i++) x[i] = 2.0f * lq_rng_uniform_f32(78, i) - 1.0f;
+  assert_int_equal(lq_nf4_quantize(w, R * C, BS, p, am), LQ_OK);
+  assert_int_equal(lq_nf4_dequantize(p, am, R * C, BS, wd), LQ_OK);
+  y[R] = 123.0f;
+  assert_int_equal(lq_nf4_gemv(p, am, R, C, BS, x, y), LQ_OK);
+  assert_true(y[R] == 123.0f);
+  for (size_t r = 0; r < R; r++) {
+    double exact = 0.0, mag = 0.0;
+    for (size_t c = 0; c < C; c++) {
+      exact += (double)wd[r * C + c] * x[c];
+      mag += fabs((double)wd[r * C + c] * x[c]);
+    }
+    /* wd itself carries one float rounding per weight: 1 more u per term */
+    assert_true(fabs((double)y[r] - exact) <= (C + 3) * 0x1p-24 * mag);
+  }
+  expect_error(lq_nf4_gemv(p, am, R, C, 48, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, R, 96, 64, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_bnb4_gemv((lq_bnb4_type)5, p, am, R, C, BS, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(NULL, am, R, C, BS, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, R, C, BS, NULL, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, R, C, BS, x, NULL), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, SIZE_MAX, 64, 64, x, y), LQ_ERR_OVERFLOW);
+  y[0] = 5.0f;
+  assert_int_equal(lq_nf4_gemv(NULL, NULL, 1, 0, 64, NULL, y), LQ_OK);
+  assert_true(y[0] == 0.0f);
+}
+
 static void test_ggml_vec_dot(void** state) {
   (void)state;
   enum { N = 32 * 37 };
@@ -616,6 +651,7 @@ int main(void) {
       cmocka_unit_test(test_ggml_golden),
       cmocka_unit_test(test_ggml_traits_and_hand_checked),
       cmocka_unit_test(test_ggml_vec_dot),
+      cmocka_unit_test(test_nf4_gemv),
       cmocka_unit_test(test_ggml_bad_inputs),
       cmocka_unit_test(test_wq_golden),
       cmocka_unit_test(test_gptq_pack_layout),

@@ -57,6 +57,25 @@ LQ_API lq_status lq_nf4_quantize(const float* x, size_t n, size_t blocksize, uin
 LQ_API lq_status lq_nf4_dequantize(const uint8_t* packed, const float* absmax, size_t n, size_t blocksize,
                                    float* y_out);
 
+/*! lq_bnb4_gemv() : y[r] = sum_c deq(W)[r, c] * x[c] for W [rows, cols]
+ *  stored as lq_bnb4_quantize wrote the flat row-major W (bitsandbytes'
+ *  layout: blocks of `blocksize` along the flattened index, element 2k in
+ *  the high nibble), without materialising W: per block absmax[b] *
+ *  sum(code * x). cols must be a multiple of blocksize, so no block spans
+ *  two rows. Not bitwise equal to dequantize + dot, and ISAs sum in
+ *  different orders: each y[r] is within (cols + 2) * 2^-24 * sum_c
+ *  |w[r,c] * x[c]| of the exact value, w = code * absmax taken exactly
+ *  (tests/test_llm_gemv.c checks this against a double reference). NaN/Inf
+ *  in x or absmax propagate. y_out must not overlap the inputs.
+ *  Errors: NULL, bad type/blocksize, cols % blocksize != 0
+ *  (LQ_ERR_INVALID_ARG), rows * cols overflow (LQ_ERR_OVERFLOW). rows or
+ *  cols 0: y is zero-filled (rows entries). */
+LQ_API lq_status lq_bnb4_gemv(lq_bnb4_type type, const uint8_t* packed, const float* absmax, size_t rows,
+                              size_t cols, size_t blocksize, const float* x, float* y_out);
+/*! lq_nf4_gemv() : lq_bnb4_gemv(LQ_BNB4_NF4, ...). */
+LQ_API lq_status lq_nf4_gemv(const uint8_t* packed, const float* absmax, size_t rows, size_t cols, size_t blocksize,
+                             const float* x, float* y_out);
+
 /*! lq_bnb_dynamic_map() : bitsandbytes create_dynamic_map(signed=True,
  *  max_exponent_bits=7, total_bits=8), the 256 sorted float32 values (as
  *  torch computes them) used for the double-quantized absmax. */

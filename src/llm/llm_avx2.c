@@ -400,3 +400,38 @@ void lq_uk_llm_iq4_nl_dequant__avx2(size_t nb, const void* vb, float* y) {
       _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(parts[t]))));
   }
 }
+
+/* bitsandbytes 4-bit GEMV: 16 bytes (32 elements) per step, codes to floats
+ * by the two-permute table (lut16), four FMA accumulators per block, then
+ * the block's absmax scales their sum into the row accumulator. */
+void lq_uk_llm_bnb4_gemv__avx2(size_t rows, size_t cols, size_t bs, const uint8_t* p, const float* absmax,
+                               const float* lut, const float* x, float* y) {
+  const __m256 lo8 = _mm256_loadu_ps(lut), hi8 = _mm256_loadu_ps(lut + 8);
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  const size_t nbr = cols / bs;
+  for (size_t r = 0; r < rows; r++) {
+    __m256 acc = _mm256_setzero_ps();
+    const uint8_t* pr = p + r * cols / 2;
+    for (size_t b = 0; b < nbr; b++) {
+      const uint8_t* pb = pr + b * bs / 2;
+      const float* xb = x + b * bs;
+      __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+      for (size_t k = 0; k < bs / 2; k += 16) { /* bs >= 32: whole 16-byte steps */
+        const __m128i q = _mm_loadu_si128((const __m128i*)(pb + k));
+        const __m128i hi = _mm_and_si128(_mm_srli_epi16(q, 4), m4), lo = _mm_and_si128(q, m4);
+        const __m128i c0 = _mm_unpacklo_epi8(hi, lo), c1 = _mm_unpackhi_epi8(hi, lo); /* element order */
+        const float* xk = xb + 2 * k;
+        s0 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(c0)), _mm256_loadu_ps(xk), s0);
+        s1 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(_mm_srli_si128(c0, 8))), _mm256_loadu_ps(xk + 8), s1);
+        s2 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(c1)), _mm256_loadu_ps(xk + 16), s2);
+        s3 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(_mm_srli_si128(c1, 8))), _mm256_loadu_ps(xk + 24), s3);
+      }
+      const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(absmax[r * nbr + b]), s, acc);
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    y[r] = _mm_cvtss_f32(h);
+  }
+}

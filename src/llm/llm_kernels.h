@@ -59,6 +59,12 @@ typedef void (*lq_uk_llm_bnb4_dequant_fn)(size_t npairs, const uint8_t* packed, 
  * its index (that block's outputs unspecified); returns nblocks otherwise. */
 typedef size_t (*lq_uk_llm_nf4_quant_fn)(size_t nblocks, size_t blocksize, const float* x, uint8_t* packed,
                                          float* absmax);
+/* y[r] = sum over the row's blocks b of absmax[b] * sum_k lut[code_k] * x[k]
+ * for a bitsandbytes-packed W [rows, cols] (cols a multiple of bs, bs a
+ * multiple of 32; element 2k in the high nibble). Order of the sums is the
+ * kernel's own (results agree within the documented tolerance, not bits). */
+typedef void (*lq_uk_llm_bnb4_gemv_fn)(size_t rows, size_t cols, size_t bs, const uint8_t* packed,
+                                       const float* absmax, const float* lut16, const float* x, float* y);
 /* nb ggml blocks <-> nb*block_size floats. */
 typedef void (*lq_uk_llm_ggml_dequant_fn)(size_t nb, const void* blocks, float* y);
 /* Quantizers (whole rows: the finiteness check is fused in) return 1 if any
@@ -77,6 +83,8 @@ static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blo
   LQ_INTERNAL size_t lq_uk_llm_nf4_quant__##isa(size_t nblocks, size_t bs, const float* x, uint8_t* p,          \
                                                 float* absmax);                                                 \
   LQ_INTERNAL void lq_uk_llm_q4_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_bnb4_gemv__##isa(size_t rows, size_t cols, size_t bs, const uint8_t* p,             \
+                                              const float* absmax, const float* lut, const float* x, float* y); \
   LQ_INTERNAL void lq_uk_llm_q8_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
   LQ_INTERNAL void lq_uk_llm_q4_1_dequant__##isa(size_t nb, const void* b, float* y);                           \
   LQ_INTERNAL void lq_uk_llm_q5_0_dequant__##isa(size_t nb, const void* b, float* y);                           \

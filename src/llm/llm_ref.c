@@ -197,3 +197,24 @@ void lq_uk_llm_iq4_nl_dequant__ref(size_t nb, const void* vb, float* y) {
     }
   }
 }
+
+/* bitsandbytes 4-bit GEMV: per block s = sum code * x in element order,
+ * then acc += absmax * s in block order. */
+void lq_uk_llm_bnb4_gemv__ref(size_t rows, size_t cols, size_t bs, const uint8_t* p, const float* absmax,
+                              const float* lut, const float* x, float* y) {
+  const size_t nbr = cols / bs;
+  for (size_t r = 0; r < rows; r++) {
+    float acc = 0.0f;
+    for (size_t b = 0; b < nbr; b++) {
+      const uint8_t* pb = p + (r * cols + b * bs) / 2;
+      const float* xb = x + b * bs;
+      float s = 0.0f;
+      for (size_t k = 0; k < bs / 2; k++) {
+        s += lut[pb[k] >> 4] * xb[2 * k];
+        s += lut[pb[k] & 15] * xb[2 * k + 1];
+      }
+      acc += absmax[r * nbr + b] * s;
+    }
+    y[r] = acc;
+  }
+}
