@@ -274,4 +274,24 @@ LQ_API lq_status lq_gptq_unpack(int32_t bits, const uint32_t* qweight, size_t ro
 LQ_API lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, size_t ngroups,
                                     uint32_t* qzeros_out);
 
+/*! lq_awq_pack() : AutoAWQ's WQLinear_GEMM qweight (4-bit only): int32
+ *  [cols (= in), rows (= out) / 8], packed along the OUTPUT dimension:
+ *  bits 4s..4s+3 of word (i, w) hold q[8w + AWQ_ORDER[s]][i], AWQ_ORDER =
+ *  {0, 2, 4, 6, 1, 3, 5, 7} (AutoAWQ gemm.py from_linear / packing_utils).
+ *  q: [rows, cols] codes as lq_wq_quantize writes them. rows a multiple of
+ *  8; codes above 15: LQ_ERR_INVALID_ARG. */
+LQ_API lq_status lq_awq_pack(const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out);
+/*! lq_awq_unpack() : the inverse of lq_awq_pack (AWQ_REVERSE_ORDER). */
+LQ_API lq_status lq_awq_unpack(const uint32_t* qweight, size_t rows, size_t cols, uint8_t* q_out);
+/*! lq_awq_pack_zeros() : AutoAWQ qzeros int32 [ngroups, rows / 8] from
+ *  zeros [rows, ngroups] (lq_wq_quantize's layout), same packing as
+ *  lq_awq_pack, zeros stored as they are (no -1 as in GPTQ v1). Zeros
+ *  outside 0..15: LQ_ERR_INVALID_ARG. */
+LQ_API lq_status lq_awq_pack_zeros(const int32_t* zeros, size_t rows, size_t ngroups, uint32_t* qzeros_out);
+/*! lq_awq_unpack_zeros() : the inverse of lq_awq_pack_zeros. */
+LQ_API lq_status lq_awq_unpack_zeros(const uint32_t* qzeros, size_t rows, size_t ngroups, int32_t* zeros_out);
+/*! lq_awq_pack_scales() : AutoAWQ scales: fp16 (IEEE bits, round to nearest
+ *  even) [ngroups, rows] from float scales [rows, ngroups]. */
+LQ_API lq_status lq_awq_pack_scales(const float* scales, size_t rows, size_t ngroups, uint16_t* scales_f16_out);
+
 #endif /* LIBQUANT_LLM_H_7F3A91C2 */
