@@ -19,7 +19,7 @@ static lq_status check_dims(size_t rows, size_t n2, size_t* total) {
 }
 
 lq_status lq_awq_pack(const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out) {
-  size_t total;
+  size_t total = 0;
   LQ_CHECK(check_dims(rows, cols, &total));
   if (total == 0) return LQ_OK;
   LQ_REQUIRE_PTR(q);
@@ -37,7 +37,7 @@ lq_status lq_awq_pack(const uint8_t* q, size_t rows, size_t cols, uint32_t* qwei
 }
 
 lq_status lq_awq_unpack(const uint32_t* qweight, size_t rows, size_t cols, uint8_t* q_out) {
-  size_t total;
+  size_t total = 0;
   LQ_CHECK(check_dims(rows, cols, &total));
   if (total == 0) return LQ_OK;
   LQ_REQUIRE_PTR(qweight);
@@ -52,7 +52,7 @@ lq_status lq_awq_unpack(const uint32_t* qweight, size_t rows, size_t cols, uint8
 }
 
 lq_status lq_awq_pack_zeros(const int32_t* zeros, size_t rows, size_t ngroups, uint32_t* qzeros_out) {
-  size_t total;
+  size_t total = 0;
   LQ_CHECK(check_dims(rows, ngroups, &total));
   if (total == 0) return LQ_OK;
   LQ_REQUIRE_PTR(zeros);
@@ -71,7 +71,7 @@ lq_status lq_awq_pack_zeros(const int32_t* zeros, size_t rows, size_t ngroups, u
 }
 
 lq_status lq_awq_unpack_zeros(const uint32_t* qzeros, size_t rows, size_t ngroups, int32_t* zeros_out) {
-  size_t total;
+  size_t total = 0;
   LQ_CHECK(check_dims(rows, ngroups, &total));
   if (total == 0) return LQ_OK;
   LQ_REQUIRE_PTR(qzeros);
@@ -87,7 +87,7 @@ lq_status lq_awq_unpack_zeros(const uint32_t* qzeros, size_t rows, size_t ngroup
 }
 
 lq_status lq_awq_pack_scales(const float* scales, size_t rows, size_t ngroups, uint16_t* scales_f16_out) {
-  size_t total;
+  size_t total = 0;
   if (lq_mul_overflows(rows, ngroups, &total)) return lq_fail(LQ_ERR_OVERFLOW, "%zu x %zu overflows", rows, ngroups);
   if (total == 0) return LQ_OK;
   LQ_REQUIRE_PTR(scales);
