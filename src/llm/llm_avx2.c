@@ -96,6 +96,7 @@ size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint
   enum { CHUNK_ELEMS = 2048 };
   float rec[CHUNK_ELEMS / 32];
   const size_t per_chunk = bs >= CHUNK_ELEMS ? 1 : CHUNK_ELEMS / bs;
+  const size_t ahead_bytes = per_chunk * bs * sizeof(float); /* the same position in the next chunk */
   for (size_t blk0 = 0; blk0 < nblocks; blk0 += per_chunk) {
     size_t nc = nblocks - blk0 < per_chunk ? nblocks - blk0 : per_chunk;
     int bad = 0;
@@ -114,6 +115,11 @@ size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint
       const __m256 vr = _mm256_set1_ps(rec[c]);
       for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
         const float* xk = x + 2 * k;
+        /* Pull the next chunk's two cache lines in while this one computes
+         * (prefetches never fault, even past the end of x). */
+        const uintptr_t next = (uintptr_t)xk + ahead_bytes; /* integer: may point past x */
+        _mm_prefetch((const char*)next, _MM_HINT_T0);
+        _mm_prefetch((const char*)(next + 64), _MM_HINT_T0);
         __m256i c0 = nf4_negcodes8(xk, vr, tr), c1 = nf4_negcodes8(xk + 8, vr, tr);
         __m256i c2 = nf4_negcodes8(xk + 16, vr, tr), c3 = nf4_negcodes8(xk + 24, vr, tr);
         /* Per 128-bit lane the packs give [c0 c1 c2 c3] quads: lane 0 holds
