@@ -139,7 +139,7 @@ static void test_kernel(void** state) {
             if (lq_test_bits(ya[off + e]) != lq_test_bits(yb[off + e]) && !(isnan(ya[off + e]) && isnan(yb[off + e])))
               fail_msg("%s nb=%zu element %zu: %a vs ref %a", k->name, nb, e, ya[off + e], yb[off + e]);
         } else if (strstr(k->slot, "_quant")) {
-          size_t bytes = nb * (strstr(k->slot, "q4_0") ? 18 : 34);
+          size_t bytes = nb * (strstr(k->slot, "q4_0") || strstr(k->slot, "iq4_nl") ? 18 : 34);
           qa[bytes + off] = qb[bytes + off] = 0xEE;
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off), 0);
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off), 0);

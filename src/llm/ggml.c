@@ -171,9 +171,11 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
   LQ_REQUIRE_PTR(out);
   const size_t nb = n / t->block_size;
   const lq_dispatch* dp = lq_dispatch_get();
-  if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0) {
+  if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0 || type == LQ_GGML_IQ4_NL) {
     /* One pass: the kernels check finiteness while each block is in registers. */
-    const int bad = type == LQ_GGML_Q4_0 ? dp->llm_q4_0_quant(nb, x, out) : dp->llm_q8_0_quant(nb, x, out);
+    const int bad = type == LQ_GGML_Q4_0   ? dp->llm_q4_0_quant(nb, x, out)
+                    : type == LQ_GGML_Q8_0 ? dp->llm_q8_0_quant(nb, x, out)
+                                           : dp->llm_iq4_nl_quant(nb, x, out);
     if (bad) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
     return LQ_OK;
   }
@@ -182,7 +184,6 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
     case LQ_GGML_Q4_1: quant_q4_1(nb, x, (lq_block_q4_1*)out); break;
     case LQ_GGML_Q5_0: quant_q5_0(nb, x, (lq_block_q5_0*)out); break;
     case LQ_GGML_Q5_1: quant_q5_1(nb, x, (lq_block_q5_1*)out); break;
-    case LQ_GGML_IQ4_NL: lq_ggml_quantize_iq4_nl(x, nb, out); break;
     default: return lq_ggml_quantize_k(type, x, nb, out);
   }
   return LQ_OK;

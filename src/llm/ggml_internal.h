@@ -8,7 +8,4 @@
 LQ_INTERNAL lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void* out);
 LQ_INTERNAL lq_status lq_ggml_dequantize_k(lq_ggml_type type, const void* blocks, size_t nb, float* y);
 
-/* IQ4_NL quantize_iq4_nl (no imatrix) of nb blocks of 32; x finite. */
-LQ_INTERNAL void lq_ggml_quantize_iq4_nl(const float* x, size_t nb, void* out);
-
 #endif

@@ -441,3 +441,106 @@ void lq_uk_llm_bnb4_gemv__avx2(size_t rows, size_t cols, size_t bs, const uint8_
     y[r] = _mm_cvtss_f32(h);
   }
 }
+
+/* ---- IQ4_NL quantize: ggml's scale search with the 16 candidate scales of a
+ * block in the lanes of two vectors (lane 0: id = 1/(-max/-127), lanes 1..15:
+ * id = (itry - 127)/max, itry = -7..7). Each lane runs the reference's float
+ * operations on the 32 elements in the reference's order (separate multiplies
+ * and adds, no FMA), so its sumqx/sumq2 equal the scalar ones bit for bit; the
+ * candidates are then chosen in the reference's order in scalar code. */
+typedef struct {
+  __m256 m7, m3, m11, t4, t8, vlo, vhi;
+} iq4_tabs;
+
+/* Negated ggml best_index_int8 of 8 values: the same four comparisons
+ * 2v >= kv[j-1] + kv[j] as the binary search, index carried as -idx. */
+static inline __m256i iq4_negindex(__m256 v, const iq4_tabs* T) {
+  const __m256 x2 = _mm256_add_ps(v, v);
+  const __m256 m1 = _mm256_cmp_ps(x2, T->m7, _CMP_GE_OQ);
+  const __m256 m2 = _mm256_cmp_ps(x2, _mm256_blendv_ps(T->m3, T->m11, m1), _CMP_GE_OQ);
+  __m256i n = _mm256_add_epi32(_mm256_add_epi32(_mm256_castps_si256(m1), _mm256_castps_si256(m1)),
+                               _mm256_castps_si256(m2)); /* -(idx / 4) */
+  const __m256 m3 = _mm256_cmp_ps(x2, _mm256_permutevar_ps(T->t4, n), _CMP_GE_OQ);
+  n = _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m3)); /* -(idx / 2) */
+  const __m256 m4 = _mm256_cmp_ps(x2, _mm256_permutevar8x32_ps(T->t8, n), _CMP_GE_OQ);
+  return _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m4)); /* -idx */
+}
+
+/* kvalues_iq4nl[idx] as float from -idx: tables stored at (-idx) & 15. */
+static inline __m256 iq4_level(__m256i negidx, const iq4_tabs* T) { return lut16(T->vlo, T->vhi, negidx); }
+
+int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* vb) {
+  lq_block_iq4_nl* y = (lq_block_iq4_nl*)vb;
+  const int8_t* kv = lq_iq4nl_values;
+  float mid2[15], neg_lv[16];
+  for (int j = 1; j < 16; j++) mid2[j - 1] = (float)(kv[j - 1] + kv[j]);
+  for (int i = 0; i < 16; i++) neg_lv[(16 - i) & 15] = (float)kv[i];
+  iq4_tabs T;
+  T.m7 = _mm256_set1_ps(mid2[7]);
+  T.m3 = _mm256_set1_ps(mid2[3]);
+  T.m11 = _mm256_set1_ps(mid2[11]);
+  /* idx/4 = k at (-k) & 3 -> mid2[4k + 1]; idx/2 = k at (-k) & 7 -> mid2[2k] */
+  T.t4 = _mm256_setr_ps(mid2[1], mid2[13], mid2[9], mid2[5], mid2[1], mid2[13], mid2[9], mid2[5]);
+  T.t8 = _mm256_setr_ps(mid2[0], mid2[14], mid2[12], mid2[10], mid2[8], mid2[6], mid2[4], mid2[2]);
+  T.vlo = _mm256_loadu_ps(neg_lv);
+  T.vhi = _mm256_loadu_ps(neg_lv + 8);
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 flt_max = _mm256_set1_ps(FLT_MAX);
+  __m256 bad = _mm256_setzero_ps();
+  for (size_t i = 0; i < nb; i++) /* finiteness first: no block is written for a bad row */
+    for (int t = 0; t < 4; t++)
+      bad = _mm256_or_ps(bad, _mm256_cmp_ps(_mm256_and_ps(_mm256_loadu_ps(x + i * LQ_QK + 8 * t), absmask), flt_max,
+                                            _CMP_NLE_UQ));
+  if (_mm256_movemask_ps(bad)) return 1;
+  for (size_t i = 0; i < nb; i++) {
+    const float* xb = x + i * LQ_QK;
+    float w[LQ_QK];
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < LQ_QK; j++) {
+      w[j] = xb[j] * xb[j];
+      const float ax = fabsf(xb[j]);
+      if (ax > amax) {
+        amax = ax;
+        max = xb[j];
+      }
+    }
+    float scale = 0.0f;
+    if (!(amax < 1e-15f)) {
+      float ids[16];
+      ids[0] = 1.0f / (-max / (float)kv[0]);
+      for (int t = -7; t <= 7; t++) ids[t + 8] = (float)(t + kv[0]) / max;
+      const __m256 idA = _mm256_loadu_ps(ids), idB = _mm256_loadu_ps(ids + 8);
+      __m256 qxA = _mm256_setzero_ps(), q2A = qxA, qxB = qxA, q2B = qxA;
+      for (int j = 0; j < LQ_QK; j++) {
+        const __m256 xj = _mm256_set1_ps(xb[j]), wj = _mm256_set1_ps(w[j]);
+        const __m256 qA = iq4_level(iq4_negindex(_mm256_mul_ps(idA, xj), &T), &T);
+        const __m256 qB = iq4_level(iq4_negindex(_mm256_mul_ps(idB, xj), &T), &T);
+        const __m256 wqA = _mm256_mul_ps(wj, qA), wqB = _mm256_mul_ps(wj, qB);
+        qxA = _mm256_add_ps(qxA, _mm256_mul_ps(wqA, xj));
+        q2A = _mm256_add_ps(q2A, _mm256_mul_ps(wqA, qA));
+        qxB = _mm256_add_ps(qxB, _mm256_mul_ps(wqB, xj));
+        q2B = _mm256_add_ps(q2B, _mm256_mul_ps(wqB, qB));
+      }
+      float sqx[16], sq2[16];
+      _mm256_storeu_ps(sqx, qxA);
+      _mm256_storeu_ps(sqx + 8, qxB);
+      _mm256_storeu_ps(sq2, q2A);
+      _mm256_storeu_ps(sq2 + 8, q2B);
+      float d = sq2[0] > 0.0f ? sqx[0] / sq2[0] : 0.0f;
+      float best = d * sqx[0];
+      for (int c = 1; c < 16; c++)
+        if (sq2[c] > 0.0f && sqx[c] * sqx[c] > best * sq2[c]) {
+          d = sqx[c] / sq2[c];
+          best = d * sqx[c];
+        }
+      scale = d;
+    }
+    y[i].d = lq_f2h(scale);
+    const __m256 vid = _mm256_set1_ps(scale != 0.0f ? 1.0f / scale : 0.0f);
+    int32_t L[LQ_QK];
+    for (int t = 0; t < 4; t++)
+      _mm256_storeu_si256((__m256i*)(L + 8 * t), iq4_negindex(_mm256_mul_ps(vid, _mm256_loadu_ps(xb + 8 * t)), &T));
+    for (int j = 0; j < LQ_QK / 2; j++) y[i].qs[j] = (uint8_t)((-L[j]) | ((-L[j + 16]) << 4));
+  }
+  return 0;
+}

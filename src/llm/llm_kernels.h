@@ -77,6 +77,11 @@ typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, fl
 static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
 #endif
 
+/* IQ4_NL quantize: a scalar reference and an AVX2 kernel (the 16 candidate
+ * scales of a block in the lanes of two vectors); other ISAs use the ref. */
+LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__ref(size_t nb, const float* x, void* b);
+LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* b);
+
 #define LQ_DECLARE_LLM_KERNELS(isa)                                                                              \
   LQ_INTERNAL void lq_uk_llm_bnb4_dequant__##isa(size_t npairs, const uint8_t* p, const float* lut, float s,    \
                                                  float* y);                                                     \
