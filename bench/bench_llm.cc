@@ -41,6 +41,10 @@ void run_kernel(benchmark::State& st, const lqb::Kernel* k) {
     } else if (slot == "llm_nf4_quant") {
       float* am = reinterpret_cast<float*>(y);  // n/64 absmax values
       benchmark::DoNotOptimize(((lq_uk_llm_nf4_quant_fn)k->fn)(n / 64, 64, x, q, am));
+    } else if (slot == "llm_bnb4_gemv") {  // n weights as [n / 4096, 4096], bs 64
+      float* am = reinterpret_cast<float*>(y);
+      for (size_t b = 0; b < n / 64; b++) am[b] = 0.5f;
+      ((lq_uk_llm_bnb4_gemv_fn)k->fn)(n / 4096, 4096, 64, q, am, code, x, y + n / 64);
     } else if (slot.find("_dequant") != std::string::npos) {
       ((lq_uk_llm_ggml_dequant_fn)k->fn)(nb, q, y);
     } else if (slot.find("_quant") != std::string::npos) {
@@ -90,6 +94,62 @@ void run_api(benchmark::State& st, int fmt, bool quant) {
   std::free(q);
   std::free(am);
 }
+
+// GEMV y = W x for a square W [n, n]: NF4 (bs 64, bitsandbytes layout,
+// lq_nf4_gemv) and int8 x int8 -> int32 (lq_int8_gemm_s8 with m = 1).
+// items = multiply-adds; x_memcpy_w = time of a memcpy of the weight bytes
+// (codes + absmax) / time of the GEMV, measured in the same process.
+void report_weight_bytes(benchmark::State& st, size_t wbytes) {
+  const double copy_bytes_per_s = 4.0 * lqb::memcpy_f32_rate(wbytes / 4);
+  st.counters["x_memcpy_w"] = benchmark::Counter((double)wbytes / copy_bytes_per_s,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_llm_gemv_nf4(benchmark::State& st) {
+  const size_t n = st.range(0), bs = 64;
+  float* w = lqb::alloc<float>(n * n);
+  float* x = lqb::alloc<float>(n);
+  float* y = lqb::alloc<float>(n);
+  float* am = lqb::alloc<float>(n * n / bs);
+  uint8_t* p = lqb::alloc<uint8_t>(n * n / 2);
+  lqb::fill(w, n * n, 5, 0.05f);
+  lqb::fill(x, n, 6, 1.0f);
+  lq_status s = lq_nf4_quantize(w, n * n, bs, p, am);
+  std::free(w);
+  for (auto _ : st) {
+    if (s == LQ_OK) s = lq_nf4_gemv(p, am, n, n, bs, x, y);
+    benchmark::ClobberMemory();
+  }
+  if (s != LQ_OK) st.SkipWithError(lq_last_error());
+  st.SetItemsProcessed(st.iterations() * n * n);
+  report_weight_bytes(st, n * n / 2 + n * n / bs * 4);
+  std::free(x);
+  std::free(y);
+  std::free(am);
+  std::free(p);
+}
+BENCHMARK(BM_llm_gemv_nf4)->Arg(4096)->Unit(benchmark::kMicrosecond);
+
+void BM_llm_gemv_s8(benchmark::State& st) {
+  const size_t n = st.range(0);
+  int8_t* w = lqb::alloc<int8_t>(n * n);
+  int8_t* x = lqb::alloc<int8_t>(n);
+  int32_t* y = lqb::alloc<int32_t>(n);
+  for (size_t i = 0; i < n * n; i++) w[i] = (int8_t)lq_rng_u32(8, i);
+  for (size_t i = 0; i < n; i++) x[i] = (int8_t)lq_rng_u32(9, i);
+  lq_status s = LQ_OK;
+  for (auto _ : st) {
+    if (s == LQ_OK) s = lq_int8_gemm_s8(x, w, 1, n, n, y);
+    benchmark::ClobberMemory();
+  }
+  if (s != LQ_OK) st.SkipWithError(lq_last_error());
+  st.SetItemsProcessed(st.iterations() * n * n);
+  report_weight_bytes(st, n * n);
+  std::free(w);
+  std::free(x);
+  std::free(y);
+}
+BENCHMARK(BM_llm_gemv_s8)->Arg(4096)->Unit(benchmark::kMicrosecond);
 
 int register_all() {
   for (const auto& k : kKernels) benchmark::RegisterBenchmark(k.name, run_kernel, &k)->Arg(1 << 16)->Arg(1 << 22);

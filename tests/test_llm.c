@@ -406,7 +406,7 @@ static void check_ggml(const grec* r) {
 
 static void test_ggml_golden(void** state) {
   (void)state;
-  assert_int_equal(each_record("ggml_", check_ggml), 40);
+  assert_int_equal(each_record("ggml_", check_ggml), 44);
 }
 
 static void test_ggml_traits_and_hand_checked(void** state) {
@@ -415,7 +415,7 @@ static void test_ggml_traits_and_hand_checked(void** state) {
       {LQ_GGML_Q4_0, "q4_0", 32, 18}, {LQ_GGML_Q4_1, "q4_1", 32, 20}, {LQ_GGML_Q5_0, "q5_0", 32, 22},
       {LQ_GGML_Q5_1, "q5_1", 32, 24}, {LQ_GGML_Q8_0, "q8_0", 32, 34}, {LQ_GGML_Q2_K, "q2_K", 256, 84},
       {LQ_GGML_Q3_K, "q3_K", 256, 110}, {LQ_GGML_Q4_K, "q4_K", 256, 144}, {LQ_GGML_Q5_K, "q5_K", 256, 176},
-      {LQ_GGML_Q6_K, "q6_K", 256, 210}};
+      {LQ_GGML_Q6_K, "q6_K", 256, 210}, {LQ_GGML_IQ4_NL, "iq4_nl", 32, 18}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     lq_ggml_traits tr;
     lq_ggml_type t;
@@ -425,6 +425,14 @@ static void test_ggml_traits_and_hand_checked(void** state) {
     assert_int_equal(tr.block_bytes, want[i].bytes);
     assert_int_equal(lq_ggml_type_from_name(want[i].name, &t), LQ_OK);
     assert_int_equal(t, want[i].t);
+  }
+  { /* IQ4_NL all-zero block: d = 0 and, since ntry > 0 re-derives the
+       indices from id = 0, every index is 8 (level +1), as ggml writes it. */
+    float z[32] = {0};
+    uint8_t blk[18];
+    assert_int_equal(lq_ggml_quantize(LQ_GGML_IQ4_NL, z, 32, blk), LQ_OK);
+    assert_int_equal(blk[0] | blk[1], 0);
+    for (int j = 2; j < 18; j++) assert_int_equal(blk[j], 0x88);
   }
   lq_ggml_type t;
   assert_int_equal(lq_ggml_type_from_name("Q4_k", &t), LQ_OK);
@@ -445,6 +453,41 @@ static void test_ggml_traits_and_hand_checked(void** state) {
   assert_int_equal((int8_t)c[2], 127);
   assert_int_equal((int8_t)c[3], 64);
   assert_int_equal((int8_t)c[4], -64);
+}
+
+/* lq_nf4_gemv on a quantized weight equals the double-precision product of
+ * the dequantized weight (lq_nf4_dequantize) with x, within the bound. */
+static void test_nf4_gemv(void** state) {
+  (void)state;
+  enum { R = 6, C = 320, BS = 64 };
+  static float w[R * C], wd[R * C], x[C], am[R * C / BS], y[R + 1];
+  static uint8_t p[R * C / 2];
+  for (size_t i = 0; i < R * C; i++) w[i] = 0.02f * (2.0f * lq_rng_uniform_f32(77, i) - 1.0f);
+  for (size_t i = 0; i < C; i++) x[i] = 2.0f * lq_rng_uniform_f32(78, i) - 1.0f;
+  assert_int_equal(lq_nf4_quantize(w, R * C, BS, p, am), LQ_OK);
+  assert_int_equal(lq_nf4_dequantize(p, am, R * C, BS, wd), LQ_OK);
+  y[R] = 123.0f;
+  assert_int_equal(lq_nf4_gemv(p, am, R, C, BS, x, y), LQ_OK);
+  assert_true(y[R] == 123.0f);
+  for (size_t r = 0; r < R; r++) {
+    double exact = 0.0, mag = 0.0;
+    for (size_t c = 0; c < C; c++) {
+      exact += (double)wd[r * C + c] * x[c];
+      mag += fabs((double)wd[r * C + c] * x[c]);
+    }
+    /* wd itself carries one float rounding per weight: 1 more u per term */
+    assert_true(fabs((double)y[r] - exact) <= (C + 3) * 0x1p-24 * mag);
+  }
+  expect_error(lq_nf4_gemv(p, am, R, C, 48, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, R, 96, 64, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_bnb4_gemv((lq_bnb4_type)5, p, am, R, C, BS, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(NULL, am, R, C, BS, x, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, R, C, BS, NULL, y), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, R, C, BS, x, NULL), LQ_ERR_INVALID_ARG);
+  expect_error(lq_nf4_gemv(p, am, SIZE_MAX, 64, 64, x, y), LQ_ERR_OVERFLOW);
+  y[0] = 5.0f;
+  assert_int_equal(lq_nf4_gemv(NULL, NULL, 1, 0, 64, NULL, y), LQ_OK);
+  assert_true(y[0] == 0.0f);
 }
 
 static void test_ggml_vec_dot(void** state) {
@@ -608,6 +651,7 @@ int main(void) {
       cmocka_unit_test(test_ggml_golden),
       cmocka_unit_test(test_ggml_traits_and_hand_checked),
       cmocka_unit_test(test_ggml_vec_dot),
+      cmocka_unit_test(test_nf4_gemv),
       cmocka_unit_test(test_ggml_bad_inputs),
       cmocka_unit_test(test_wq_golden),
       cmocka_unit_test(test_gptq_pack_layout),

@@ -38,9 +38,51 @@ static void fill_bytes(uint8_t* b, size_t n, uint64_t seed, int variant) {
     for (size_t i = 0; i + 1 < n; i += 2) b[i + 1] &= 0x7B;
 }
 
+/* bnb4 GEMV: every kernel (the reference too) against a double-precision
+ * evaluation of the dequantized product, within the documented bound
+ * (cols + 2) * 2^-24 * sum |w x| (w = code * absmax exactly). */
+static void check_bnb4_gemv(const lq_test_kernel* k) {
+  static const struct { size_t rows, cols, bs; } shapes[] = {
+      {1, 32, 32}, {3, 64, 32}, {5, 192, 64}, {2, 256, 128}, {7, 768, 256}, {2, 4096, 4096}, {4, 8192, 64}};
+  static uint8_t pbuf[4 * 8192 / 2 + 8];
+  static float xbuf[8192 + 8], am[4 * 8192 / 32], y[8];
+  float lut[16];
+  for (int type = 0; type < 2; type++) {
+    lq_bnb4_code((lq_bnb4_type)type, lut);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+      const size_t rows = shapes[s].rows, cols = shapes[s].cols, bs = shapes[s].bs, off = s % 3;
+      const uint64_t seed = 9000 + 31 * s + (uint64_t)type;
+      uint8_t* p = pbuf + off;
+      float* x = xbuf + off;
+      for (size_t i = 0; i < rows * cols / 2; i++) p[i] = (uint8_t)lq_rng_u32(seed, i);
+      lq_test_fill(x, cols, seed + 1, 10.0f, 0);
+      for (size_t b = 0; b < rows * cols / bs; b++) am[b] = 0.1f + 3.0f * lq_rng_uniform_f32(seed + 2, b);
+      ((lq_uk_llm_bnb4_gemv_fn)k->fn)(rows, cols, bs, p, am, lut, x, y);
+      for (size_t r = 0; r < rows; r++) {
+        double exact = 0.0, mag = 0.0;
+        for (size_t c = 0; c < cols; c++) {
+          const size_t e = r * cols + c;
+          const uint8_t code = e % 2 ? p[e / 2] & 15 : p[e / 2] >> 4;
+          const double t = (double)lut[code] * (double)am[e / bs] * (double)x[c];
+          exact += t;
+          mag += fabs(t);
+        }
+        const double bound = (double)(cols + 2) * 0x1p-24 * mag;
+        if (!(fabs((double)y[r] - exact) <= bound))
+          fail_msg("%s type %d rows %zu cols %zu bs %zu row %zu: %.9g vs exact %.9g (bound %.3g)", k->name, type,
+                   rows, cols, bs, r, (double)y[r], exact, bound);
+      }
+    }
+  }
+}
+
 static void test_kernel(void** state) {
   const lq_test_kernel* k = (const lq_test_kernel*)*state;
   if (!lq_test_isa_available(k->isa)) skip();
+  if (strcmp(k->slot, "llm_bnb4_gemv") == 0) {
+    check_bnb4_gemv(k);
+    return;
+  }
   const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, k->slot);
   static float xbuf[MAXE + 16], ya[MAXE + 8], yb[MAXE + 8];
   static uint8_t qa[MAXB * 34 + 8], qb[MAXB * 34 + 8], in[MAXB * 34 + 16], in2[MAXB * 34 + 16];
@@ -78,6 +120,8 @@ static void test_kernel(void** state) {
             const size_t bad = (nb * 7 + off) % (nbk * bsz);
             const float keep = x[bad];
             x[bad] = variant & 1 ? NAN : -INFINITY;
+            memset(qa, 0xA5, nbk * bsz / 2); /* the blocks before the bad one must be written again */
+            memset(qb, 0x5A, nbk * bsz / 2);
             ra = ((lq_uk_llm_nf4_quant_fn)k->fn)(nbk, bsz, x, qa, ama);
             rb = ((lq_uk_llm_nf4_quant_fn)ref->fn)(nbk, bsz, x, qb, amb);
             assert_int_equal(ra, bad / bsz);
@@ -95,7 +139,7 @@ static void test_kernel(void** state) {
             if (lq_test_bits(ya[off + e]) != lq_test_bits(yb[off + e]) && !(isnan(ya[off + e]) && isnan(yb[off + e])))
               fail_msg("%s nb=%zu element %zu: %a vs ref %a", k->name, nb, e, ya[off + e], yb[off + e]);
         } else if (strstr(k->slot, "_quant")) {
-          size_t bytes = nb * (strstr(k->slot, "q4_0") ? 18 : 34);
+          size_t bytes = nb * (strstr(k->slot, "q4_0") || strstr(k->slot, "iq4_nl") ? 18 : 34);
           qa[bytes + off] = qb[bytes + off] = 0xEE;
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off), 0);
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off), 0);
@@ -169,8 +213,13 @@ static void test_nf4_bounds(void** state) {
   }
 }
 
+static void test_bnb4_gemv_ref(void** state) {
+  (void)state;
+  check_bnb4_gemv(lq_test_ref_kernel(kernels, NKERNELS, "llm_bnb4_gemv"));
+}
+
 int main(void) {
-  struct CMUnitTest tests[NKERNELS + 2];
+  struct CMUnitTest tests[NKERNELS + 3];
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
@@ -178,5 +227,6 @@ int main(void) {
   }
   tests[nt++] = (struct CMUnitTest){"dot_extremes", test_dot_extremes, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"nf4_bounds", test_nf4_bounds, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"bnb4_gemv_ref", test_bnb4_gemv_ref, NULL, NULL, NULL};
   return _cmocka_run_group_tests("llm_kernels", tests, nt, NULL, NULL);
 }

@@ -52,7 +52,7 @@ static void test_ggml_matches_api(void** state) {
   } t[] = {{"q4_0", LQ_GGML_Q4_0, 4.5},  {"q4_1", LQ_GGML_Q4_1, 5.0},    {"q5_0", LQ_GGML_Q5_0, 5.5},
            {"q5_1", LQ_GGML_Q5_1, 6.0},  {"q8_0", LQ_GGML_Q8_0, 8.5},    {"q2_k", LQ_GGML_Q2_K, 2.625},
            {"q3_k", LQ_GGML_Q3_K, 3.4375}, {"q4_k", LQ_GGML_Q4_K, 4.5},  {"q5_k", LQ_GGML_Q5_K, 5.5},
-           {"q6_k", LQ_GGML_Q6_K, 6.5625}};
+           {"q6_k", LQ_GGML_Q6_K, 6.5625}, {"iq4_nl", LQ_GGML_IQ4_NL, 4.5}};
   const size_t rows = 3, cols = 512, n = rows * cols;
   float* x = weights(n, 11);
   float* y = malloc(n * sizeof *y);

@@ -4,7 +4,7 @@
  *    quantization of the absmax (8-bit dynamic map, blocks of 256);
  *  - OCP FP8 (E4M3, E5M2), OCP E2M1 / E2M3 / E3M2 element codecs and the OCP
  *    MX v1.0 block formats (MXFP4, MXFP6, MXFP8, MXINT8);
- *  - ggml block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K)
+ *  - ggml block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K, IQ4_NL)
  *    equal to ggml's quantize_row_*_ref / dequantize_row_* byte for byte;
  *  - fast quantized dot products (Q4_0.Q8_0, Q8_0.Q8_0);
  *  - weight-only int2..8 with GPTQ's / AWQ's rules and AutoGPTQ packing.
@@ -56,6 +56,25 @@ LQ_API lq_status lq_nf4_quantize(const float* x, size_t n, size_t blocksize, uin
                                  float* absmax_out);
 LQ_API lq_status lq_nf4_dequantize(const uint8_t* packed, const float* absmax, size_t n, size_t blocksize,
                                    float* y_out);
+
+/*! lq_bnb4_gemv() : y[r] = sum_c deq(W)[r, c] * x[c] for W [rows, cols]
+ *  stored as lq_bnb4_quantize wrote the flat row-major W (bitsandbytes'
+ *  layout: blocks of `blocksize` along the flattened index, element 2k in
+ *  the high nibble), without materialising W: per block absmax[b] *
+ *  sum(code * x). cols must be a multiple of blocksize, so no block spans
+ *  two rows. Not bitwise equal to dequantize + dot, and ISAs sum in
+ *  different orders: each y[r] is within (cols + 2) * 2^-24 * sum_c
+ *  |w[r,c] * x[c]| of the exact value, w = code * absmax taken exactly
+ *  (tests/test_llm_gemv.c checks this against a double reference). NaN/Inf
+ *  in x or absmax propagate. y_out must not overlap the inputs.
+ *  Errors: NULL, bad type/blocksize, cols % blocksize != 0
+ *  (LQ_ERR_INVALID_ARG), rows * cols overflow (LQ_ERR_OVERFLOW). rows or
+ *  cols 0: y is zero-filled (rows entries). */
+LQ_API lq_status lq_bnb4_gemv(lq_bnb4_type type, const uint8_t* packed, const float* absmax, size_t rows,
+                              size_t cols, size_t blocksize, const float* x, float* y_out);
+/*! lq_nf4_gemv() : lq_bnb4_gemv(LQ_BNB4_NF4, ...). */
+LQ_API lq_status lq_nf4_gemv(const uint8_t* packed, const float* absmax, size_t rows, size_t cols, size_t blocksize,
+                             const float* x, float* y_out);
 
 /*! lq_bnb_dynamic_map() : bitsandbytes create_dynamic_map(signed=True,
  *  max_exponent_bits=7, total_bits=8), the 256 sorted float32 values (as
@@ -162,7 +181,8 @@ typedef enum lq_ggml_type {
   LQ_GGML_Q3_K = 11,
   LQ_GGML_Q4_K = 12,
   LQ_GGML_Q5_K = 13,
-  LQ_GGML_Q6_K = 14
+  LQ_GGML_Q6_K = 14,
+  LQ_GGML_IQ4_NL = 20 /* quantize = ggml quantize_iq4_nl without imatrix (ntry 7), see lq_ggml_quantize */
 } lq_ggml_type;
 
 /*! lq_ggml_traits : one row of the traits table. */
@@ -184,7 +204,10 @@ LQ_API lq_status lq_ggml_row_bytes(lq_ggml_type type, size_t n, size_t* bytes_ou
 
 /*! lq_ggml_quantize() : ggml's quantize_row_<type>_ref(x, out, n), byte for
  *  byte (compiled without FMA contraction: Q4_0/Q5_0's x*id + 8.5f rounds
- *  the product first; see docs/llm.md). n a multiple of the block size.
+ *  the product first; see docs/llm.md). IQ4_NL: ggml's quantize_iq4_nl
+ *  with no importance matrix (the weighted scale search over 15 candidate
+ *  scales, ntry = 7, that llama-quantize uses), not quantize_row_iq4_nl_ref
+ *  (ntry = -1: no search). n a multiple of the block size.
  *  NaN/Inf in x: LQ_ERR_NUMERIC (ggml's result would be garbage; for Q4_0
  *  and Q8_0 out may have been written, its contents unspecified). */
 LQ_API lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* out);
@@ -250,5 +273,25 @@ LQ_API lq_status lq_gptq_unpack(int32_t bits, const uint32_t* qweight, size_t ro
  *  A zero of 0 wraps to 2^bits - 1, as AutoGPTQ's packing does. */
 LQ_API lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, size_t ngroups,
                                     uint32_t* qzeros_out);
+
+/*! lq_awq_pack() : AutoAWQ's WQLinear_GEMM qweight (4-bit only): int32
+ *  [cols (= in), rows (= out) / 8], packed along the OUTPUT dimension:
+ *  bits 4s..4s+3 of word (i, w) hold q[8w + AWQ_ORDER[s]][i], AWQ_ORDER =
+ *  {0, 2, 4, 6, 1, 3, 5, 7} (AutoAWQ gemm.py from_linear / packing_utils).
+ *  q: [rows, cols] codes as lq_wq_quantize writes them. rows a multiple of
+ *  8; codes above 15: LQ_ERR_INVALID_ARG. */
+LQ_API lq_status lq_awq_pack(const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out);
+/*! lq_awq_unpack() : the inverse of lq_awq_pack (AWQ_REVERSE_ORDER). */
+LQ_API lq_status lq_awq_unpack(const uint32_t* qweight, size_t rows, size_t cols, uint8_t* q_out);
+/*! lq_awq_pack_zeros() : AutoAWQ qzeros int32 [ngroups, rows / 8] from
+ *  zeros [rows, ngroups] (lq_wq_quantize's layout), same packing as
+ *  lq_awq_pack, zeros stored as they are (no -1 as in GPTQ v1). Zeros
+ *  outside 0..15: LQ_ERR_INVALID_ARG. */
+LQ_API lq_status lq_awq_pack_zeros(const int32_t* zeros, size_t rows, size_t ngroups, uint32_t* qzeros_out);
+/*! lq_awq_unpack_zeros() : the inverse of lq_awq_pack_zeros. */
+LQ_API lq_status lq_awq_unpack_zeros(const uint32_t* qzeros, size_t rows, size_t ngroups, int32_t* zeros_out);
+/*! lq_awq_pack_scales() : AutoAWQ scales: fp16 (IEEE bits, round to nearest
+ *  even) [ngroups, rows] from float scales [rows, ngroups]. */
+LQ_API lq_status lq_awq_pack_scales(const float* scales, size_t rows, size_t ngroups, uint16_t* scales_f16_out);
 
 #endif /* LIBQUANT_LLM_H_7F3A91C2 */

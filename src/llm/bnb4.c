@@ -135,6 +135,31 @@ lq_status lq_nf4_dequantize(const uint8_t* packed, const float* absmax, size_t n
   return lq_bnb4_dequantize(LQ_BNB4_NF4, packed, absmax, n, blocksize, y_out);
 }
 
+lq_status lq_bnb4_gemv(lq_bnb4_type type, const uint8_t* packed, const float* absmax, size_t rows, size_t cols,
+                       size_t blocksize, const float* x, float* y_out) {
+  LQ_CHECK(check_bnb4_args(type, blocksize));
+  size_t total;
+  if (lq_mul_overflows(rows, cols, &total)) return lq_fail(LQ_ERR_OVERFLOW, "rows %zu * cols %zu overflows", rows, cols);
+  if (cols % blocksize != 0)
+    return lq_fail(LQ_ERR_INVALID_ARG, "cols %zu is not a multiple of the blocksize %zu", cols, blocksize);
+  if (rows == 0) return LQ_OK;
+  LQ_REQUIRE_PTR(y_out);
+  if (cols == 0) {
+    memset(y_out, 0, rows * sizeof *y_out);
+    return LQ_OK;
+  }
+  LQ_REQUIRE_PTR(packed);
+  LQ_REQUIRE_PTR(absmax);
+  LQ_REQUIRE_PTR(x);
+  lq_dispatch_get()->llm_bnb4_gemv(rows, cols, blocksize, packed, absmax, bnb4_lut(type), x, y_out);
+  return LQ_OK;
+}
+
+lq_status lq_nf4_gemv(const uint8_t* packed, const float* absmax, size_t rows, size_t cols, size_t blocksize,
+                      const float* x, float* y_out) {
+  return lq_bnb4_gemv(LQ_BNB4_NF4, packed, absmax, rows, cols, blocksize, x, y_out);
+}
+
 /* ------------------------------------------------------------ 8-bit --- */
 
 lq_status lq_bnb_dynamic_map(float code_out[256]) {

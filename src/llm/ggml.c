@@ -22,6 +22,7 @@ static const lq_ggml_traits traits_table[] = {
     {LQ_GGML_Q4_K, "q4_K", LQ_QK_K, sizeof(lq_block_q4_K)},
     {LQ_GGML_Q5_K, "q5_K", LQ_QK_K, sizeof(lq_block_q5_K)},
     {LQ_GGML_Q6_K, "q6_K", LQ_QK_K, sizeof(lq_block_q6_K)},
+    {LQ_GGML_IQ4_NL, "iq4_nl", LQ_QK, sizeof(lq_block_iq4_nl)},
 };
 #define NTRAITS (sizeof traits_table / sizeof traits_table[0])
 
@@ -170,9 +171,11 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
   LQ_REQUIRE_PTR(out);
   const size_t nb = n / t->block_size;
   const lq_dispatch* dp = lq_dispatch_get();
-  if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0) {
+  if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0 || type == LQ_GGML_IQ4_NL) {
     /* One pass: the kernels check finiteness while each block is in registers. */
-    const int bad = type == LQ_GGML_Q4_0 ? dp->llm_q4_0_quant(nb, x, out) : dp->llm_q8_0_quant(nb, x, out);
+    const int bad = type == LQ_GGML_Q4_0   ? dp->llm_q4_0_quant(nb, x, out)
+                    : type == LQ_GGML_Q8_0 ? dp->llm_q8_0_quant(nb, x, out)
+                                           : dp->llm_iq4_nl_quant(nb, x, out);
     if (bad) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
     return LQ_OK;
   }
@@ -200,6 +203,7 @@ lq_status lq_ggml_dequantize(lq_ggml_type type, const void* blocks, size_t n, fl
     case LQ_GGML_Q5_0: dp->llm_q5_0_dequant(nb, blocks, y_out); break;
     case LQ_GGML_Q5_1: dp->llm_q5_1_dequant(nb, blocks, y_out); break;
     case LQ_GGML_Q8_0: dp->llm_q8_0_dequant(nb, blocks, y_out); break;
+    case LQ_GGML_IQ4_NL: dp->llm_iq4_nl_dequant(nb, blocks, y_out); break;
     default: return lq_ggml_dequantize_k(type, blocks, nb, y_out);
   }
   return LQ_OK;

@@ -39,19 +39,21 @@ void lq_uk_llm_bnb4_dequant__avx2(size_t npairs, const uint8_t* p, const float* 
 /* code = #{t : v > bounds[t]}, exactly the reference's strict compares,
  * as a search over the 15 sorted bounds: three compares with bounds 3, 7,
  * 11 count the quarter i (0..3); then two binary levels whose candidate
- * bound is a permute of the level's table by the bits found so far. */
+ * bound is a permute of the level's table by the bits found so far. The
+ * compare masks are -1, so the search carries n = -(code so far): no
+ * negations per level; the tables are stored at index (-c) mod 4 / mod 8,
+ * the low bits the permutes read from a negative n. Returns -code. */
 typedef struct { __m256 b3, b7, b11, t3, t4; } nf4_tree;
 
-static inline __m256i nf4_codes8(const float* x, __m256 vr, const nf4_tree* tr) {
+static inline __m256i nf4_negcodes8(const float* x, __m256 vr, const nf4_tree* tr) {
   const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), vr);
-  __m256i i = _mm256_add_epi32(_mm256_castps_si256(_mm256_cmp_ps(v, tr->b3, _CMP_GT_OQ)),
+  __m256i n = _mm256_add_epi32(_mm256_castps_si256(_mm256_cmp_ps(v, tr->b3, _CMP_GT_OQ)),
                                _mm256_castps_si256(_mm256_cmp_ps(v, tr->b7, _CMP_GT_OQ)));
-  i = _mm256_sub_epi32(_mm256_setzero_si256(),
-                       _mm256_add_epi32(i, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))));
-  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar_ps(tr->t3, i), _CMP_GT_OQ); /* in-lane: 4 entries */
-  i = _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m)); /* 2i + (v > t) */
-  m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, i), _CMP_GT_OQ);
-  return _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_castps_si256(m));
+  n = _mm256_add_epi32(n, _mm256_castps_si256(_mm256_cmp_ps(v, tr->b11, _CMP_GT_OQ))); /* -i */
+  __m256 m = _mm256_cmp_ps(v, _mm256_permutevar_ps(tr->t3, n), _CMP_GT_OQ);      /* in-lane: 4 entries */
+  n = _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m));            /* -(2i + (v > t)) */
+  m = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(tr->t4, n), _CMP_GT_OQ);
+  return _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m));
 }
 
 /* Largest |x| bits over n (a multiple of 32) floats: positive floats order
@@ -81,30 +83,56 @@ size_t lq_uk_llm_nf4_quant__avx2(size_t nblocks, size_t bs, const float* x, uint
   tree.b3 = _mm256_set1_ps(B[3]);
   tree.b7 = _mm256_set1_ps(B[7]);
   tree.b11 = _mm256_set1_ps(B[11]);
-  tree.t3 = _mm256_setr_ps(B[1], B[5], B[9], B[13], B[1], B[5], B[9], B[13]);
-  tree.t4 = _mm256_setr_ps(B[0], B[2], B[4], B[6], B[8], B[10], B[12], B[14]);
+  /* quarter i at index (-i) & 3: 0 -> 0, 1 -> 3, 2 -> 2, 3 -> 1 */
+  tree.t3 = _mm256_setr_ps(B[1], B[13], B[9], B[5], B[1], B[13], B[9], B[5]);
+  /* c = 2i + g (0..7) at index (-c) & 7 */
+  tree.t4 = _mm256_setr_ps(B[0], B[14], B[12], B[10], B[8], B[6], B[4], B[2]);
   const nf4_tree* tr = &tree;
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  const __m256i low8 = _mm256_set1_epi16(0x00FF);
-  for (size_t blk = 0; blk < nblocks; blk++, x += bs, p += bs / 2) {
-    const uint32_t amb = absmax_bits(x, bs);
-    if (amb >= 0x7f800000u) return blk;
-    const float am = lq_bits_f32(amb);
-    absmax[blk] = am;
-    const __m256 vr = _mm256_set1_ps(1.0f / (am < 1e-38f ? 1e-38f : am));
-    for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
-      const float* xk = x + 2 * k;
-      __m256i c0 = nf4_codes8(xk, vr, tr), c1 = nf4_codes8(xk + 8, vr, tr);
-      __m256i c2 = nf4_codes8(xk + 16, vr, tr), c3 = nf4_codes8(xk + 24, vr, tr);
-      /* packs work per 128-bit lane; the permute restores element order. */
-      __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
-      b = _mm256_permutevar8x32_epi32(b, order); /* bytes c[0..31] in order */
-      /* 16-bit lane = c[2j] | c[2j+1] << 8 -> low byte (c[2j] << 4) | c[2j+1] */
-      __m256i w = _mm256_and_si256(_mm256_or_si256(_mm256_slli_epi16(b, 4), _mm256_srli_epi16(b, 8)), low8);
-      __m256i packed = _mm256_packus_epi16(w, w);
-      packed = _mm256_permute4x64_epi64(packed, 0x08); /* qword 0 of each lane */
-      _mm_storeu_si128((__m128i*)(p + k), _mm256_castsi256_si128(packed));
+  const __m256i pair_w = _mm256_set1_epi16(0x0110); /* bytes (16, 1): 16 * even + odd */
+  /* Chunks of ~2048 elements (8 KiB, stays in L1): first every block's
+   * absmax and reciprocal, then the codes. Per block, absmax -> division ->
+   * codes is a long dependency chain; split this way the code pass of a
+   * chunk never waits on a reduction. */
+  enum { CHUNK_ELEMS = 2048 };
+  float rec[CHUNK_ELEMS / 32];
+  const size_t per_chunk = bs >= CHUNK_ELEMS ? 1 : CHUNK_ELEMS / bs;
+  const size_t ahead_bytes = per_chunk * bs * sizeof(float); /* the same position in the next chunk */
+  for (size_t blk0 = 0; blk0 < nblocks; blk0 += per_chunk) {
+    size_t nc = nblocks - blk0 < per_chunk ? nblocks - blk0 : per_chunk;
+    int bad = 0;
+    for (size_t c = 0; c < nc; c++) {
+      const uint32_t amb = absmax_bits(x + c * bs, bs);
+      if (amb >= 0x7f800000u) { /* encode the blocks before it, then report it */
+        nc = c;
+        bad = 1;
+        break;
+      }
+      const float am = lq_bits_f32(amb);
+      absmax[blk0 + c] = am;
+      rec[c] = 1.0f / (am < 1e-38f ? 1e-38f : am);
     }
+    for (size_t c = 0; c < nc; c++, x += bs, p += bs / 2) {
+      const __m256 vr = _mm256_set1_ps(rec[c]);
+      for (size_t k = 0; k < bs / 2; k += 16) { /* 32 elements -> 16 bytes */
+        const float* xk = x + 2 * k;
+        /* Pull the next chunk's two cache lines in while this one computes
+         * (prefetches never fault, even past the end of x). */
+        const uintptr_t next = (uintptr_t)xk + ahead_bytes; /* integer: may point past x */
+        _mm_prefetch((const char*)next, _MM_HINT_T0);
+        _mm_prefetch((const char*)(next + 64), _MM_HINT_T0);
+        __m256i c0 = nf4_negcodes8(xk, vr, tr), c1 = nf4_negcodes8(xk + 8, vr, tr);
+        __m256i c2 = nf4_negcodes8(xk + 16, vr, tr), c3 = nf4_negcodes8(xk + 24, vr, tr);
+        /* Per 128-bit lane the packs give [c0 c1 c2 c3] quads: lane 0 holds
+         * elements 0-3 of each, lane 1 elements 4-7. Pairs (2j, 2j+1) stay
+         * adjacent, so maddubs forms -(16 c_2j + c_2j+1) per 16-bit word. */
+        __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(c0, c1), _mm256_packs_epi32(c2, c3));
+        __m256i w = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_maddubs_epi16(pair_w, b));
+        w = _mm256_packus_epi16(w, w); /* lane 0 bytes: out 0,1,4,5,8,9,12,13; lane 1: 2,3,6,7,... */
+        __m128i out = _mm_unpacklo_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+        _mm_storeu_si128((__m128i*)(p + k), out);
+      }
+    }
+    if (bad) return blk0 + nc;
   }
   return nblocks;
 }
@@ -360,4 +388,159 @@ void lq_uk_llm_dot_q8_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, fl
     sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
   *out = sumf;
+}
+
+/* IQ4_NL: the nibbles index the 16 int8 levels with one pshufb per half;
+ * d * (float)level is the reference's single multiply. */
+void lq_uk_llm_iq4_nl_dequant__avx2(size_t nb, const void* vb, float* y) {
+  const lq_block_iq4_nl* b = (const lq_block_iq4_nl*)vb;
+  const __m128i table = _mm_loadu_si128((const __m128i*)lq_iq4nl_values);
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const __m256 d = _mm256_set1_ps(lq_h2f(b[i].d));
+    const __m128i q = _mm_loadu_si128((const __m128i*)b[i].qs);
+    const __m128i lo = _mm_shuffle_epi8(table, _mm_and_si128(q, m4));
+    const __m128i hi = _mm_shuffle_epi8(table, _mm_and_si128(_mm_srli_epi16(q, 4), m4));
+    const __m128i parts[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
+    for (int t = 0; t < 4; t++)
+      _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(parts[t]))));
+  }
+}
+
+/* bitsandbytes 4-bit GEMV: 16 bytes (32 elements) per step, codes to floats
+ * by the two-permute table (lut16), four FMA accumulators per block, then
+ * the block's absmax scales their sum into the row accumulator. */
+void lq_uk_llm_bnb4_gemv__avx2(size_t rows, size_t cols, size_t bs, const uint8_t* p, const float* absmax,
+                               const float* lut, const float* x, float* y) {
+  const __m256 lo8 = _mm256_loadu_ps(lut), hi8 = _mm256_loadu_ps(lut + 8);
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  const size_t nbr = cols / bs;
+  for (size_t r = 0; r < rows; r++) {
+    __m256 acc = _mm256_setzero_ps();
+    const uint8_t* pr = p + r * cols / 2;
+    for (size_t b = 0; b < nbr; b++) {
+      const uint8_t* pb = pr + b * bs / 2;
+      const float* xb = x + b * bs;
+      __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+      for (size_t k = 0; k < bs / 2; k += 16) { /* bs >= 32: whole 16-byte steps */
+        const __m128i q = _mm_loadu_si128((const __m128i*)(pb + k));
+        const __m128i hi = _mm_and_si128(_mm_srli_epi16(q, 4), m4), lo = _mm_and_si128(q, m4);
+        const __m128i c0 = _mm_unpacklo_epi8(hi, lo), c1 = _mm_unpackhi_epi8(hi, lo); /* element order */
+        const float* xk = xb + 2 * k;
+        s0 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(c0)), _mm256_loadu_ps(xk), s0);
+        s1 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(_mm_srli_si128(c0, 8))), _mm256_loadu_ps(xk + 8), s1);
+        s2 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(c1)), _mm256_loadu_ps(xk + 16), s2);
+        s3 = _mm256_fmadd_ps(lut16(lo8, hi8, _mm256_cvtepu8_epi32(_mm_srli_si128(c1, 8))), _mm256_loadu_ps(xk + 24), s3);
+      }
+      const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(absmax[r * nbr + b]), s, acc);
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    y[r] = _mm_cvtss_f32(h);
+  }
+}
+
+/* ---- IQ4_NL quantize: ggml's scale search with the 16 candidate scales of a
+ * block in the lanes of two vectors (lane 0: id = 1/(-max/-127), lanes 1..15:
+ * id = (itry - 127)/max, itry = -7..7). Each lane runs the reference's float
+ * operations on the 32 elements in the reference's order (separate multiplies
+ * and adds, no FMA), so its sumqx/sumq2 equal the scalar ones bit for bit; the
+ * candidates are then chosen in the reference's order in scalar code. */
+typedef struct {
+  __m256 m7, m3, m11, t4, t8, vlo, vhi;
+} iq4_tabs;
+
+/* Negated ggml best_index_int8 of 8 values: the same four comparisons
+ * 2v >= kv[j-1] + kv[j] as the binary search, index carried as -idx. */
+static inline __m256i iq4_negindex(__m256 v, const iq4_tabs* T) {
+  const __m256 x2 = _mm256_add_ps(v, v);
+  const __m256 m1 = _mm256_cmp_ps(x2, T->m7, _CMP_GE_OQ);
+  const __m256 m2 = _mm256_cmp_ps(x2, _mm256_blendv_ps(T->m3, T->m11, m1), _CMP_GE_OQ);
+  __m256i n = _mm256_add_epi32(_mm256_add_epi32(_mm256_castps_si256(m1), _mm256_castps_si256(m1)),
+                               _mm256_castps_si256(m2)); /* -(idx / 4) */
+  const __m256 m3 = _mm256_cmp_ps(x2, _mm256_permutevar_ps(T->t4, n), _CMP_GE_OQ);
+  n = _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m3)); /* -(idx / 2) */
+  const __m256 m4 = _mm256_cmp_ps(x2, _mm256_permutevar8x32_ps(T->t8, n), _CMP_GE_OQ);
+  return _mm256_add_epi32(_mm256_add_epi32(n, n), _mm256_castps_si256(m4)); /* -idx */
+}
+
+/* kvalues_iq4nl[idx] as float from -idx: tables stored at (-idx) & 15. */
+static inline __m256 iq4_level(__m256i negidx, const iq4_tabs* T) { return lut16(T->vlo, T->vhi, negidx); }
+
+int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* vb) {
+  lq_block_iq4_nl* y = (lq_block_iq4_nl*)vb;
+  const int8_t* kv = lq_iq4nl_values;
+  float mid2[15], neg_lv[16];
+  for (int j = 1; j < 16; j++) mid2[j - 1] = (float)(kv[j - 1] + kv[j]);
+  for (int i = 0; i < 16; i++) neg_lv[(16 - i) & 15] = (float)kv[i];
+  iq4_tabs T;
+  T.m7 = _mm256_set1_ps(mid2[7]);
+  T.m3 = _mm256_set1_ps(mid2[3]);
+  T.m11 = _mm256_set1_ps(mid2[11]);
+  /* idx/4 = k at (-k) & 3 -> mid2[4k + 1]; idx/2 = k at (-k) & 7 -> mid2[2k] */
+  T.t4 = _mm256_setr_ps(mid2[1], mid2[13], mid2[9], mid2[5], mid2[1], mid2[13], mid2[9], mid2[5]);
+  T.t8 = _mm256_setr_ps(mid2[0], mid2[14], mid2[12], mid2[10], mid2[8], mid2[6], mid2[4], mid2[2]);
+  T.vlo = _mm256_loadu_ps(neg_lv);
+  T.vhi = _mm256_loadu_ps(neg_lv + 8);
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 flt_max = _mm256_set1_ps(FLT_MAX);
+  __m256 bad = _mm256_setzero_ps();
+  for (size_t i = 0; i < nb; i++) /* finiteness first: no block is written for a bad row */
+    for (int t = 0; t < 4; t++)
+      bad = _mm256_or_ps(bad, _mm256_cmp_ps(_mm256_and_ps(_mm256_loadu_ps(x + i * LQ_QK + 8 * t), absmask), flt_max,
+                                            _CMP_NLE_UQ));
+  if (_mm256_movemask_ps(bad)) return 1;
+  for (size_t i = 0; i < nb; i++) {
+    const float* xb = x + i * LQ_QK;
+    float w[LQ_QK];
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < LQ_QK; j++) {
+      w[j] = xb[j] * xb[j];
+      const float ax = fabsf(xb[j]);
+      if (ax > amax) {
+        amax = ax;
+        max = xb[j];
+      }
+    }
+    float scale = 0.0f;
+    if (!(amax < 1e-15f)) {
+      float ids[16];
+      ids[0] = 1.0f / (-max / (float)kv[0]);
+      for (int t = -7; t <= 7; t++) ids[t + 8] = (float)(t + kv[0]) / max;
+      const __m256 idA = _mm256_loadu_ps(ids), idB = _mm256_loadu_ps(ids + 8);
+      __m256 qxA = _mm256_setzero_ps(), q2A = qxA, qxB = qxA, q2B = qxA;
+      for (int j = 0; j < LQ_QK; j++) {
+        const __m256 xj = _mm256_set1_ps(xb[j]), wj = _mm256_set1_ps(w[j]);
+        const __m256 qA = iq4_level(iq4_negindex(_mm256_mul_ps(idA, xj), &T), &T);
+        const __m256 qB = iq4_level(iq4_negindex(_mm256_mul_ps(idB, xj), &T), &T);
+        const __m256 wqA = _mm256_mul_ps(wj, qA), wqB = _mm256_mul_ps(wj, qB);
+        qxA = _mm256_add_ps(qxA, _mm256_mul_ps(wqA, xj));
+        q2A = _mm256_add_ps(q2A, _mm256_mul_ps(wqA, qA));
+        qxB = _mm256_add_ps(qxB, _mm256_mul_ps(wqB, xj));
+        q2B = _mm256_add_ps(q2B, _mm256_mul_ps(wqB, qB));
+      }
+      float sqx[16], sq2[16];
+      _mm256_storeu_ps(sqx, qxA);
+      _mm256_storeu_ps(sqx + 8, qxB);
+      _mm256_storeu_ps(sq2, q2A);
+      _mm256_storeu_ps(sq2 + 8, q2B);
+      float d = sq2[0] > 0.0f ? sqx[0] / sq2[0] : 0.0f;
+      float best = d * sqx[0];
+      for (int c = 1; c < 16; c++)
+        if (sq2[c] > 0.0f && sqx[c] * sqx[c] > best * sq2[c]) {
+          d = sqx[c] / sq2[c];
+          best = d * sqx[c];
+        }
+      scale = d;
+    }
+    y[i].d = lq_f2h(scale);
+    const __m256 vid = _mm256_set1_ps(scale != 0.0f ? 1.0f / scale : 0.0f);
+    int32_t L[LQ_QK];
+    for (int t = 0; t < 4; t++)
+      _mm256_storeu_si256((__m256i*)(L + 8 * t), iq4_negindex(_mm256_mul_ps(vid, _mm256_loadu_ps(xb + 8 * t)), &T));
+    for (int j = 0; j < LQ_QK / 2; j++) y[i].qs[j] = (uint8_t)((-L[j]) | ((-L[j + 16]) << 4));
+  }
+  return 0;
 }

@@ -34,6 +34,8 @@ typedef struct { uint8_t hmask[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 4]; uint8_t sc
 typedef struct { lq_half d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q4_K;
 typedef struct { lq_half d, dmin; uint8_t scales[LQ_K_SCALE_SIZE]; uint8_t qh[LQ_QK_K / 8]; uint8_t qs[LQ_QK_K / 2]; } lq_block_q5_K;
 typedef struct { uint8_t ql[LQ_QK_K / 2]; uint8_t qh[LQ_QK_K / 4]; int8_t scales[LQ_QK_K / 16]; lq_half d; } lq_block_q6_K;
+/* IQ4_NL: codes index kvalues_iq4nl (lq_iq4nl_values); same nibble order as Q4_0. */
+typedef struct { lq_half d; uint8_t qs[LQ_QK / 2]; } lq_block_iq4_nl;
 
 static_assert(sizeof(lq_block_q4_0) == 18, "q4_0 block");
 static_assert(sizeof(lq_block_q4_1) == 20, "q4_1 block");
@@ -45,6 +47,7 @@ static_assert(sizeof(lq_block_q3_K) == 110, "q3_K block");
 static_assert(sizeof(lq_block_q4_K) == 144, "q4_K block");
 static_assert(sizeof(lq_block_q5_K) == 176, "q5_K block");
 static_assert(sizeof(lq_block_q6_K) == 210, "q6_K block");
+static_assert(sizeof(lq_block_iq4_nl) == 18, "iq4_nl block");
 
 /* 4-bit LUT dequant of npairs bytes: y[2k] = lut[p>>4]*scale, y[2k+1] = lut[p&15]*scale. */
 typedef void (*lq_uk_llm_bnb4_dequant_fn)(size_t npairs, const uint8_t* packed, const float* lut16, float scale,
@@ -56,6 +59,12 @@ typedef void (*lq_uk_llm_bnb4_dequant_fn)(size_t npairs, const uint8_t* packed, 
  * its index (that block's outputs unspecified); returns nblocks otherwise. */
 typedef size_t (*lq_uk_llm_nf4_quant_fn)(size_t nblocks, size_t blocksize, const float* x, uint8_t* packed,
                                          float* absmax);
+/* y[r] = sum over the row's blocks b of absmax[b] * sum_k lut[code_k] * x[k]
+ * for a bitsandbytes-packed W [rows, cols] (cols a multiple of bs, bs a
+ * multiple of 32; element 2k in the high nibble). Order of the sums is the
+ * kernel's own (results agree within the documented tolerance, not bits). */
+typedef void (*lq_uk_llm_bnb4_gemv_fn)(size_t rows, size_t cols, size_t bs, const uint8_t* packed,
+                                       const float* absmax, const float* lut16, const float* x, float* y);
 /* nb ggml blocks <-> nb*block_size floats. */
 typedef void (*lq_uk_llm_ggml_dequant_fn)(size_t nb, const void* blocks, float* y);
 /* Quantizers (whole rows: the finiteness check is fused in) return 1 if any
@@ -68,16 +77,24 @@ typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, fl
 static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
 #endif
 
+/* IQ4_NL quantize: a scalar reference and an AVX2 kernel (the 16 candidate
+ * scales of a block in the lanes of two vectors); other ISAs use the ref. */
+LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__ref(size_t nb, const float* x, void* b);
+LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* b);
+
 #define LQ_DECLARE_LLM_KERNELS(isa)                                                                              \
   LQ_INTERNAL void lq_uk_llm_bnb4_dequant__##isa(size_t npairs, const uint8_t* p, const float* lut, float s,    \
                                                  float* y);                                                     \
   LQ_INTERNAL size_t lq_uk_llm_nf4_quant__##isa(size_t nblocks, size_t bs, const float* x, uint8_t* p,          \
                                                 float* absmax);                                                 \
   LQ_INTERNAL void lq_uk_llm_q4_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_bnb4_gemv__##isa(size_t rows, size_t cols, size_t bs, const uint8_t* p,             \
+                                              const float* absmax, const float* lut, const float* x, float* y); \
   LQ_INTERNAL void lq_uk_llm_q8_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
   LQ_INTERNAL void lq_uk_llm_q4_1_dequant__##isa(size_t nb, const void* b, float* y);                           \
   LQ_INTERNAL void lq_uk_llm_q5_0_dequant__##isa(size_t nb, const void* b, float* y);                           \
   LQ_INTERNAL void lq_uk_llm_q5_1_dequant__##isa(size_t nb, const void* b, float* y);                           \
+  LQ_INTERNAL void lq_uk_llm_iq4_nl_dequant__##isa(size_t nb, const void* b, float* y);                         \
   LQ_INTERNAL int lq_uk_llm_q4_0_quant__##isa(size_t nb, const float* x, void* b);                              \
   LQ_INTERNAL int lq_uk_llm_q8_0_quant__##isa(size_t nb, const float* x, void* b);                              \
   LQ_INTERNAL void lq_uk_llm_dot_q4_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);         \

@@ -270,3 +270,60 @@ void lq_uk_llm_dot_q8_0_q8_0__neon(size_t nb, const void* vx, const void* vy, fl
   }
   *out = sumf;
 }
+
+/* IQ4_NL: one table lookup (tbl) per half; d * (float)level as the reference. */
+void lq_uk_llm_iq4_nl_dequant__neon(size_t nb, const void* vb, float* y) {
+  const lq_block_iq4_nl* b = (const lq_block_iq4_nl*)vb;
+  const int8x16_t table = vld1q_s8(lq_iq4nl_values);
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float32x4_t d = vdupq_n_f32(lq_h2f(b[i].d));
+    uint8x16_t q = vld1q_u8(b[i].qs);
+    int8x16_t parts[2] = {vqtbl1q_s8(table, vandq_u8(q, vdupq_n_u8(0x0F))), vqtbl1q_s8(table, vshrq_n_u8(q, 4))};
+    for (int h = 0; h < 2; h++) {
+      int16x8_t w0 = vmovl_s8(vget_low_s8(parts[h])), w1 = vmovl_s8(vget_high_s8(parts[h]));
+      vst1q_f32(y + 16 * h + 0, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_low_s16(w0)))));
+      vst1q_f32(y + 16 * h + 4, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_high_s16(w0)))));
+      vst1q_f32(y + 16 * h + 8, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_low_s16(w1)))));
+      vst1q_f32(y + 16 * h + 12, vmulq_f32(d, vcvtq_f32_s32(vmovl_s16(vget_high_s16(w1)))));
+    }
+  }
+}
+
+/* bitsandbytes 4-bit GEMV: the 16-float table as 64 bytes; each group of 4
+ * codes becomes byte indices 4c..4c+3 for one tbl4 lookup (4 floats). */
+void lq_uk_llm_bnb4_gemv__neon(size_t rows, size_t cols, size_t bs, const uint8_t* p, const float* absmax,
+                               const float* lut, const float* x, float* y) {
+  const uint8x16x4_t table = vld1q_u8_x4((const uint8_t*)lut);
+  static const uint8_t rep[4][16] = {{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3},
+                                     {4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7},
+                                     {8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11},
+                                     {12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15}};
+  static const uint8_t byte_off[16] = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
+  const uint8x16_t off = vld1q_u8(byte_off);
+  uint8x16_t reps[4];
+  for (int t = 0; t < 4; t++) reps[t] = vld1q_u8(rep[t]);
+  const size_t nbr = cols / bs;
+  for (size_t r = 0; r < rows; r++) {
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    const uint8_t* pr = p + r * cols / 2;
+    for (size_t b = 0; b < nbr; b++) {
+      const uint8_t* pb = pr + b * bs / 2;
+      const float* xb = x + b * bs;
+      float32x4_t s[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
+      for (size_t k = 0; k < bs / 2; k += 8) { /* 8 bytes = 16 elements */
+        const uint8x8_t q = vld1_u8(pb + k);
+        const uint8x8x2_t z = vzip_u8(vshr_n_u8(q, 4), vand_u8(q, vdup_n_u8(0x0F))); /* element order */
+        const uint8x16_t codes4 = vshlq_n_u8(vcombine_u8(z.val[0], z.val[1]), 2);       /* 4 * code */
+        const float* xk = xb + 2 * k;
+        for (int t = 0; t < 4; t++) {
+          const uint8x16_t idx = vaddq_u8(vqtbl1q_u8(codes4, reps[t]), off);
+          const float32x4_t w = vreinterpretq_f32_u8(vqtbl4q_u8(table, idx));
+          s[t] = vfmaq_f32(s[t], w, vld1q_f32(xk + 4 * t));
+        }
+      }
+      const float32x4_t sb = vaddq_f32(vaddq_f32(s[0], s[1]), vaddq_f32(s[2], s[3]));
+      acc = vfmaq_n_f32(acc, sb, absmax[r * nbr + b]);
+    }
+    y[r] = vaddvq_f32(acc);
+  }
+}

@@ -185,3 +185,113 @@ void lq_uk_llm_dot_q8_0_q8_0__ref(size_t nb, const void* vx, const void* vy, flo
   }
   *out = sumf;
 }
+
+/* dequantize_row_iq4_nl: y = d * kvalues_iq4nl[code]. */
+void lq_uk_llm_iq4_nl_dequant__ref(size_t nb, const void* vb, float* y) {
+  const lq_block_iq4_nl* b = (const lq_block_iq4_nl*)vb;
+  for (size_t i = 0; i < nb; i++, y += LQ_QK) {
+    const float d = lq_h2f(b[i].d);
+    for (int j = 0; j < LQ_QK / 2; j++) {
+      y[j] = d * (float)lq_iq4nl_values[b[i].qs[j] & 0x0F];
+      y[j + LQ_QK / 2] = d * (float)lq_iq4nl_values[b[i].qs[j] >> 4];
+    }
+  }
+}
+
+/* bitsandbytes 4-bit GEMV: per block s = sum code * x in element order,
+ * then acc += absmax * s in block order. */
+void lq_uk_llm_bnb4_gemv__ref(size_t rows, size_t cols, size_t bs, const uint8_t* p, const float* absmax,
+                              const float* lut, const float* x, float* y) {
+  const size_t nbr = cols / bs;
+  for (size_t r = 0; r < rows; r++) {
+    float acc = 0.0f;
+    for (size_t b = 0; b < nbr; b++) {
+      const uint8_t* pb = p + (r * cols + b * bs) / 2;
+      const float* xb = x + b * bs;
+      float s = 0.0f;
+      for (size_t k = 0; k < bs / 2; k++) {
+        s += lut[pb[k] >> 4] * xb[2 * k];
+        s += lut[pb[k] & 15] * xb[2 * k + 1];
+      }
+      acc += absmax[r * nbr + b] * s;
+    }
+    y[r] = acc;
+  }
+}
+
+/* IQ4_NL: ggml quantize_iq4_nl without an importance matrix, i.e.
+ * quantize_row_iq4_nl_impl(32, 32, x, ..., quant_weights = NULL, ntry = 7)
+ * -- what llama-quantize writes -- in C operation order, no FMA. */
+#define IQ4_NTRY 7
+#define IQ4_GROUP_MAX_EPS 1e-15f
+
+/* val[i-1] + val[i] for i = 1..15 (index i - 1), exact in float. */
+static const float iq4_mid2[15] = {-231, -187, -148, -114, -84, -57, -32, -9, 14, 38, 63, 91, 122, 158, 202};
+
+/* ggml best_index_int8: the level i reached once 2x >= val[i-1] + val[i]
+ * (binary search over the 15 midpoints; ties go up). The steps are masks,
+ * not branches: the search runs 16 times per element and its outcomes are
+ * unpredictable. */
+static inline int best_index(float x) {
+  const float x2 = x + x;
+  int idx = 0;
+  for (int step = 8; step > 0; step >>= 1) idx += step & -(int)(x2 >= iq4_mid2[idx + step - 1]);
+  return idx;
+}
+
+static void iq4_nl_block(const float* xb, lq_block_iq4_nl* y) {
+  float weight[LQ_QK];
+  uint8_t L[LQ_QK];
+  const int8_t* values = lq_iq4nl_values;
+  for (int j = 0; j < LQ_QK; j++) weight[j] = xb[j] * xb[j];
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < LQ_QK; j++) {
+    const float ax = fabsf(xb[j]);
+    if (ax > amax) {
+      amax = ax;
+      max = xb[j];
+    }
+  }
+  float scale = 0.0f;
+  if (!(amax < IQ4_GROUP_MAX_EPS)) {
+    float d = -max / (float)values[0];
+    float id = 1.0f / d;
+    float sumqx = 0.0f, sumq2 = 0.0f;
+    for (int j = 0; j < LQ_QK; j++) {
+      const float q = (float)values[best_index(id * xb[j])];
+      const float w = weight[j];
+      sumqx += w * q * xb[j];
+      sumq2 += w * q * q;
+    }
+    d = sumq2 > 0.0f ? sumqx / sumq2 : 0.0f;
+    float best = d * sumqx;
+    for (int itry = -IQ4_NTRY; itry <= IQ4_NTRY; itry++) {
+      id = (float)(itry + values[0]) / max;
+      sumqx = sumq2 = 0.0f;
+      for (int j = 0; j < LQ_QK; j++) {
+        const float q = (float)values[best_index(id * xb[j])];
+        const float w = weight[j];
+        sumqx += w * q * xb[j];
+        sumq2 += w * q * q;
+      }
+      if (sumq2 > 0.0f && sumqx * sumqx > best * sumq2) {
+        d = sumqx / sumq2;
+        best = d * sumqx;
+      }
+    }
+    scale = d;
+  }
+  y->d = lq_f2h(scale);
+  /* ntry > 0: the indices are recomputed from the final scale for every
+   * block, so an all-zero block stores index 8 (level 1) with d = 0. */
+  const float id = scale != 0.0f ? 1.0f / scale : 0.0f;
+  for (int j = 0; j < LQ_QK; j++) L[j] = (uint8_t)best_index(id * xb[j]);
+  for (int j = 0; j < LQ_QK / 2; j++) y->qs[j] = (uint8_t)(L[j] | (L[j + LQ_QK / 2] << 4));
+}
+
+int lq_uk_llm_iq4_nl_quant__ref(size_t nb, const float* x, void* vb) {
+  lq_block_iq4_nl* y = (lq_block_iq4_nl*)vb;
+  if (any_nonfinite(nb * LQ_QK, x)) return 1;
+  for (size_t i = 0; i < nb; i++) iq4_nl_block(x + i * LQ_QK, &y[i]);
+  return 0;
+}

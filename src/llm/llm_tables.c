@@ -91,3 +91,6 @@ const float lq_bnb_dynamic_code[256] = {
     0x1.b4666600p-1f, 0x1.bb999800p-1f, 0x1.c2cccc00p-1f, 0x1.ca00p-1f,
     0x1.d1333400p-1f, 0x1.d8666600p-1f, 0x1.df999800p-1f, 0x1.e6cccc00p-1f,
     0x1.ee00p-1f, 0x1.f5333200p-1f, 0x1.fc666600p-1f, 0x1.0000p+0f,};
+
+/* ggml-common.h kvalues_iq4nl: the 16 non-uniform levels of IQ4_NL. */
+const int8_t lq_iq4nl_values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};

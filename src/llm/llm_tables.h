@@ -9,5 +9,6 @@ LQ_INTERNAL extern const float lq_nf4_code[16];
 LQ_INTERNAL extern const float lq_nf4_bounds[15];   /* float32 (c[i]+c[i+1])/2, as torch computes them */
 LQ_INTERNAL extern const float lq_fp4_code[16];     /* bitsandbytes fp4 table / 12 */
 LQ_INTERNAL extern const float lq_bnb_dynamic_code[256];
+LQ_INTERNAL extern const int8_t lq_iq4nl_values[16]; /* ggml kvalues_iq4nl */
 
 #endif

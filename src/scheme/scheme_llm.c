@@ -4,6 +4,7 @@
  * adapter calls the llm module's public API; the storage layouts of
  * encode/decode and the exact bits-per-element rules are in docs/scheme.md. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "scheme/scheme_internal.h"
@@ -246,8 +247,13 @@ static lq_status llm_encode(void* p, const lq_shape* shape, size_t numel, const 
       size_t nb = bnb_nblocks(st, numel), nn = bnb_nnested(nb);
       float* absmax = st->f32;
       if (!st->dq) {
-        LQ_CHECK(lq_bnb4_quantize(st->bnb, x, numel, st->block, o + 4 * nb, absmax));
-        memcpy(o, absmax, 4 * nb);
+        /* The absmax array leads the encoding: write it in place when the
+         * buffer is float-aligned (always, for malloc'd buffers), saving a
+         * pass over nb floats; else through the scratch. */
+        const int in_place = ((uintptr_t)o % _Alignof(float)) == 0;
+        float* am_dst = in_place ? (float*)(void*)o : absmax;
+        LQ_CHECK(lq_bnb4_quantize(st->bnb, x, numel, st->block, o + 4 * nb, am_dst));
+        if (!in_place) memcpy(o, absmax, 4 * nb);
         return LQ_OK;
       }
       uint8_t* qabs = o + 4 + 4 * nn;
@@ -298,6 +304,8 @@ static lq_status llm_decode(void* p, const lq_shape* shape, size_t numel, const 
       size_t nb = bnb_nblocks(st, numel), nn = bnb_nnested(nb);
       float* absmax = st->f32;
       if (!st->dq) {
+        if (((uintptr_t)c % _Alignof(float)) == 0) /* read the stored absmax in place */
+          return lq_bnb4_dequantize(st->bnb, c + 4 * nb, (const float*)(const void*)c, numel, st->block, y);
         memcpy(absmax, c, 4 * nb);
         return lq_bnb4_dequantize(st->bnb, c + 4 * nb, absmax, numel, st->block, y);
       }

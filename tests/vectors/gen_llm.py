@@ -832,8 +832,78 @@ def q6_K(x):
     return out
 
 
+# ---- IQ4_NL (ggml-quants.c quantize_iq4_nl, no imatrix: quantize_row_iq4_nl_impl(32, 32, x, ..., qw=NULL,
+# ntry=7); best_index_int8 in its current branch-free form) ------------------------------------------------
+KV_IQ4NL = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
+
+
+def best_index_iq4(x):
+    x2 = F(F(x) + F(x))
+    idx, step = 0, 8
+    while step > 0:
+        j = idx + step
+        if x2 >= F(KV_IQ4NL[j - 1] + KV_IQ4NL[j]):
+            idx = j
+        step >>= 1
+    return idx
+
+
+def iq4_nl(x, ntry=7):
+    out = bytearray()
+    for i in range(x.size // 32):
+        xb = [F(v) for v in x[32 * i: 32 * i + 32]]
+        weight = [F(v * v) for v in xb]
+        amax, mx = F(0), F(0)
+        for v in xb:
+            if abs(v) > amax:
+                amax, mx = abs(v), v
+        scale = F(0)
+        L = [0] * 32
+        if not amax < GROUP_MAX_EPS:
+            d = F(F(-mx) / F(KV_IQ4NL[0])) if ntry > 0 else F(mx / F(KV_IQ4NL[0]))
+            idv = F(F(1) / d)
+
+            def sums(idv):
+                sqx, sq2, Lb = F(0), F(0), []
+                for j in range(32):
+                    l = best_index_iq4(F(idv * xb[j]))
+                    Lb.append(l)
+                    q, w = F(KV_IQ4NL[l]), weight[j]
+                    sqx = F(sqx + F(F(w * q) * xb[j]))
+                    sq2 = F(sq2 + F(F(w * q) * q))
+                return sqx, sq2, Lb
+
+            sumqx, sumq2, L = sums(idv)
+            d = F(sumqx / sumq2) if sumq2 > 0 else F(0)
+            best = F(d * sumqx)
+            for itry in range(-ntry, ntry + 1):
+                idv = F(F(itry + KV_IQ4NL[0]) / mx)
+                sumqx, sumq2, _ = sums(idv)
+                if sumq2 > 0 and F(sumqx * sumqx) > F(best * sumq2):
+                    d = F(sumqx / sumq2)
+                    best = F(d * sumqx)
+            scale = d
+        if ntry > 0:
+            idv = F(F(1) / scale) if scale != 0 else F(0)
+            L = [best_index_iq4(F(idv * xb[j])) for j in range(32)]
+        out += struct.pack("<H", fp16(scale)) + bytes(L[j] | (L[j + 16] << 4) for j in range(16))
+    return out
+
+
+def deq_iq4_nl(blob, n):
+    y = []
+    for i in range(n // 32):
+        blk = blob[18 * i: 18 * i + 18]
+        d = h2f(struct.unpack_from("<H", blk, 0)[0])
+        qs = blk[2:]
+        y += [F(d * F(KV_IQ4NL[qs[j] & 0xF])) for j in range(16)] + [F(d * F(KV_IQ4NL[qs[j] >> 4])) for j in range(16)]
+    return np.array(y, np.float32)
+
+
 # ---- dequantizers (float32, C operation order) ---------------------------
 def deq(tname, blob, n):
+    if tname == "iq4_nl":
+        return deq_iq4_nl(bytes(blob), n)
     b = memoryview(bytes(blob))
     y = []
     if tname in ("q4_0", "q4_1", "q5_0", "q5_1", "q8_0"):
@@ -935,7 +1005,7 @@ def deq(tname, blob, n):
 
 GGML = [("q4_0", 2, q4_0), ("q4_1", 3, q4_1), ("q5_0", 6, lambda x: q5(x, False)), ("q5_1", 7, lambda x: q5(x, True)),
         ("q8_0", 8, q8_0), ("q2_K", 10, q2_K), ("q3_K", 11, q3_K), ("q4_K", 12, q4_K), ("q5_K", 13, q5_K),
-        ("q6_K", 14, q6_K)]
+        ("q6_K", 14, q6_K), ("iq4_nl", 20, iq4_nl)]
 
 
 def gen_ggml():
