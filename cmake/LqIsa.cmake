@@ -5,6 +5,10 @@ include(CheckCCompilerFlag)
 set(LQ_FLAGS_avx2 -mavx2 -mfma -mf16c)
 set(LQ_FLAGS_avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx2 -mfma -mf16c)
 set(LQ_FLAGS_neon "")
+# Armv8.2 dot product (SDOT/UDOT): a separate kernel group, chosen at run time
+# when the CPU reports it (HWCAP_ASIMDDP), so baseline aarch64 builds still run
+# everywhere.
+set(LQ_FLAGS_neondot -march=armv8.2-a+dotprod)
 
 # lq_isa_enabled(<isa> <outvar>): can this compiler build kernels for <isa>
 # on this target?
@@ -13,6 +17,14 @@ function(lq_isa_enabled isa out)
   if(isa STREQUAL "neon")
     if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
       set(ok ON)
+    endif()
+  elseif(isa STREQUAL "neondot")
+    if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+      set(CMAKE_REQUIRED_QUIET ON)
+      check_c_compiler_flag("${LQ_FLAGS_neondot}" LQ_CC_HAS_neondot)
+      if(LQ_CC_HAS_neondot)
+        set(ok ON)
+      endif()
     endif()
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
     string(REPLACE ";" " " _flags "${LQ_FLAGS_${isa}}")

@@ -103,6 +103,9 @@ LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* b)
 LQ_DECLARE_LLM_KERNELS(ref)
 LQ_DECLARE_LLM_KERNELS(avx2)
 LQ_DECLARE_LLM_KERNELS(neon)
+/* Armv8.2 dot-product kernels (llm_neondot.c): the two block dot products. */
+LQ_INTERNAL void lq_uk_llm_dot_q4_0_q8_0__neondot(size_t nb, const void* x, const void* y, float* out);
+LQ_INTERNAL void lq_uk_llm_dot_q8_0_q8_0__neondot(size_t nb, const void* x, const void* y, float* out);
 
 #endif
 

@@ -24,6 +24,7 @@ LQ_DECLARE_LLMRT_KERNELS(ref)
 LQ_DECLARE_LLMRT_KERNELS(avx2)
 LQ_DECLARE_LLMRT_KERNELS(avx512)
 LQ_DECLARE_LLMRT_KERNELS(neon)
+LQ_DECLARE_LLMRT_KERNELS(neondot)
 
 /* Rows of a kept hot while 4 rows of b stream past them: about 64 KiB. */
 static inline size_t lq_llmrt_row_block(size_t k) {

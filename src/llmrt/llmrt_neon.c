@@ -3,59 +3,10 @@
  * No vmlal_s8 (it would accumulate in int16 and overflow). */
 #include <arm_neon.h>
 
-#include "llmrt/llmrt_kernels.h"
-
-static inline int32_t tail_dot(size_t t, size_t k, const int8_t* a, const int8_t* b) {
-  uint32_t s = 0;
-  for (; t < k; t++) s += (uint32_t)((int32_t)a[t] * (int32_t)b[t]);
-  return (int32_t)s;
-}
-
-static inline int32x4_t mac16(int32x4_t s, int8x16_t av, const int8_t* bp) {
-  int8x16_t bv = vld1q_s8(bp);
+static inline int32x4_t lq_mac16_neon(int32x4_t s, int8x16_t av, int8x16_t bv) {
   s = vpadalq_s16(s, vmull_s8(vget_low_s8(av), vget_low_s8(bv)));
   return vpadalq_s16(s, vmull_high_s8(av, bv));
 }
-
-/* Wrapping horizontal sum (vaddvq_s32 is a plain modular add too, but the
- * uint32 loop states it). */
-static inline uint32_t hsum(int32x4_t s) {
-  uint32x4_t u = vreinterpretq_u32_s32(s);
-  return vgetq_lane_u32(u, 0) + vgetq_lane_u32(u, 1) + vgetq_lane_u32(u, 2) + vgetq_lane_u32(u, 3);
-}
-
-static void dot4(size_t k, const int8_t* a, const int8_t* b, int32_t* c) {
-  const int8_t *b0 = b, *b1 = b + k, *b2 = b + 2 * k, *b3 = b + 3 * k;
-  int32x4_t s0 = vdupq_n_s32(0), s1 = s0, s2 = s0, s3 = s0;
-  size_t t = 0;
-  for (; t + 16 <= k; t += 16) {
-    int8x16_t av = vld1q_s8(a + t);
-    s0 = mac16(s0, av, b0 + t);
-    s1 = mac16(s1, av, b1 + t);
-    s2 = mac16(s2, av, b2 + t);
-    s3 = mac16(s3, av, b3 + t);
-  }
-  c[0] = (int32_t)(hsum(s0) + (uint32_t)tail_dot(t, k, a, b0));
-  c[1] = (int32_t)(hsum(s1) + (uint32_t)tail_dot(t, k, a, b1));
-  c[2] = (int32_t)(hsum(s2) + (uint32_t)tail_dot(t, k, a, b2));
-  c[3] = (int32_t)(hsum(s3) + (uint32_t)tail_dot(t, k, a, b3));
-}
-
-static int32_t dot1(size_t k, const int8_t* a, const int8_t* b) {
-  int32x4_t s = vdupq_n_s32(0);
-  size_t t = 0;
-  for (; t + 16 <= k; t += 16) s = mac16(s, vld1q_s8(a + t), b + t);
-  return (int32_t)(hsum(s) + (uint32_t)tail_dot(t, k, a, b));
-}
-
-void lq_uk_llmrt_gemm_s8__neon(size_t m, size_t n, size_t k, const int8_t* a, const int8_t* b, int32_t* c) {
-  const size_t mb = lq_llmrt_row_block(k);
-  for (size_t i0 = 0; i0 < m; i0 += mb) {
-    size_t i1 = m - i0 < mb ? m : i0 + mb;
-    size_t j = 0;
-    for (; j + 4 <= n; j += 4)
-      for (size_t i = i0; i < i1; i++) dot4(k, a + i * k, b + j * k, c + i * n + j);
-    for (; j < n; j++)
-      for (size_t i = i0; i < i1; i++) c[i * n + j] = dot1(k, a + i * k, b + j * k);
-  }
-}
+#define LQ_GEMM_MAC16 lq_mac16_neon
+#define LQ_GEMM_NAME lq_uk_llmrt_gemm_s8__neon
+#include "llmrt/llmrt_neon_gemm.h"
