@@ -186,7 +186,10 @@ static lq_status vq_params_json(const void* p, lq_sbuf* out) {
       lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"beam\": %d", st->M, st->nbits, st->beam);
       if (st->refine) lq_sbuf_printf(out, ", \"refine\": %d", st->refine);
       break;
-    case VQ_AQ: lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"iters\": %d", st->M, st->nbits, st->aq_iters ? st->aq_iters : 25); break;
+    case VQ_AQ:
+      lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"iters\": %d", st->M, st->nbits,
+                     st->aq_iters ? st->aq_iters : 25);
+      break;
     case VQ_TSVQ: lq_sbuf_printf(out, ", \"depth\": %d, \"branch\": %d", st->depth, st->branch); break;
     case VQ_RVQ: lq_sbuf_printf(out, ", \"levels\": %zu, \"k\": %zu", st->M, st->k); break;
   }

@@ -282,7 +282,8 @@ lq_status lq_vq_lsq_encode(const lq_vq_codec* c, size_t n, const float* x, uint8
 
 lq_status lq_vq_lsq_refine_codes(const lq_vq_codec* c, size_t n, const float* x, int32_t* idx, int ils_iters) {
   LQ_REQUIRE_PTR(c);
-  if (c->p.kind != (lq_vq_kind)LQ_VQ_LSQ) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_lsq_refine_codes: not an LSQ codec");
+  if (c->p.kind != (lq_vq_kind)LQ_VQ_LSQ)
+    return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_lsq_refine_codes: not an LSQ codec");
   if (!c->trained) return lq_fail(LQ_ERR_STATE, "lq_vq_lsq_refine_codes: the codec is not trained");
   if (ils_iters < 0) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_lsq_refine_codes: ils_iters %d < 0", ils_iters);
   if (n == 0) return LQ_OK;

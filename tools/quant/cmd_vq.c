@@ -21,7 +21,8 @@ void usage_vq(FILE* out) {
           "       rvq:levels=L,k=K                                          (greedy multi-level residual VQ)\n"
           "       every spec also takes dim=D to cut a 1-D array into D-sized rows.\n"
           "X.npy: a 2-D array (rows are vectors) of any numeric dtype; CODES.npy: uint8 (n, code_size).\n"
-          "Codes use FAISS's LSB-first layout (PQ, RQ/LSQ additive codes). A truncated or corrupt codec file is rejected.\n"
+          "Codes use FAISS's LSB-first layout (PQ, RQ/LSQ additive codes).\n"
+          "A truncated or corrupt codec file is rejected.\n"
           "exit status: 0 ok, 1 failure, 2 bad usage or malformed input.\n");
 }
 
