@@ -2,6 +2,8 @@
  * bench/compare/vq_vs_faiss.py. Usage:
  *   vq_timing kmeans FILE n d k niter nthreads
  *   vq_timing pq|opq FILE n d M nbits nthreads nq
+ *   vq_timing rq FILE n d M nbits nthreads beam [refine_iters]
+ *   vq_timing lsq FILE n d M nbits nthreads [train_iters]
  * Prints "key value" lines (seconds, objective, MSE, ns per code). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -96,6 +98,48 @@ int main(int argc, char** argv) {
     free(y);
     free(table);
     free(dist);
+  } else if ((strcmp(argv[1], "rq") == 0 && argc >= 9) || strcmp(argv[1], "lsq") == 0) {
+    size_t M = strtoull(argv[5], NULL, 10);
+    int nbits = atoi(argv[6]), nt = atoi(argv[7]);
+    lq_vq_codec* c;
+    lq_status s;
+    if (strcmp(argv[1], "rq") == 0) {
+      lq_vq_rq_params r;
+      memset(&r, 0, sizeof r);
+      r.d = d;
+      r.M = M;
+      r.nbits = nbits;
+      r.nthreads = nt;
+      r.max_beam_size = atoi(argv[8]);
+      r.refine_iters = argc >= 10 ? atoi(argv[9]) : 0;
+      s = lq_vq_rq_new(&r, &c);
+    } else {
+      lq_vq_lsq_params l;
+      memset(&l, 0, sizeof l);
+      l.d = d;
+      l.M = M;
+      l.nbits = nbits;
+      l.nthreads = nt;
+      l.train_iters = argc >= 9 ? atoi(argv[8]) : 0;
+      s = lq_vq_lsq_new(&l, &c);
+    }
+    if (s != LQ_OK) return die("codec");
+    double t0 = now();
+    if (lq_vq_train(c, n, x, NULL) != LQ_OK) return die("train");
+    double t1 = now();
+    size_t cs = lq_vq_code_size(c);
+    uint8_t* codes = (uint8_t*)malloc(n * cs);
+    if (lq_vq_encode(c, n, x, codes) != LQ_OK) return die("encode");
+    double t2 = now();
+    float* y = (float*)malloc(n * d * sizeof(float));
+    lq_vq_decode(c, n, codes, y);
+    double mse = 0;
+    for (size_t i = 0; i < n * d; i++) mse += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
+    printf("train_s %.4f\nencode_s %.4f\nencode_vps %.0f\nmse %.6g\n", t1 - t0, t2 - t1, (double)n / (t2 - t1),
+           mse / (double)n);
+    lq_vq_codec_free(c);
+    free(codes);
+    free(y);
   } else {
     fprintf(stderr, "vq_timing: unknown mode %s\n", argv[1]);
     return 2;

@@ -33,7 +33,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", choices=["kmeans", "pq", "opq"], help="run one part only")
+    ap.add_argument("--only", choices=["kmeans", "pq", "opq", "rq", "lsq"], help="run one part only")
     a = ap.parse_args()
     nt = a.threads
     env = dict(os.environ, OMP_NUM_THREADS=str(nt), OPENBLAS_NUM_THREADS=str(nt))
@@ -103,10 +103,48 @@ def main():
             tag = f"OPQ d={d} M={M}x8"
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
+        # ---- RQ d=64 M=8x8, beam 1 and 8 (FAISS defaults otherwise: progressive-dim k-means) ----
+        if a.only in (None, "rq"):
+            d, M = 64, 8
+            for beam, n in ([(1, 5000), (8, 2000)] if a.quick else [(1, 20000), (8, 8000)]):
+                x = correlated(n, d, 4)
+                x.tofile(path)
+                rq = faiss.ResidualQuantizer(d, M, 8)
+                rq.max_beam_size = beam
+                t0 = time.perf_counter()
+                rq.train(x)
+                ttrain = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                codes = rq.compute_codes(x)
+                tenc = time.perf_counter() - t0
+                mse = float(((rq.decode(codes).astype(np.float64) - x) ** 2).sum(1).mean())
+                ours = run_ours(exe, ["rq", path, n, d, M, 8, nt, beam], env)
+                tag = f"RQ d={d} {M}x8 b={beam} n={n}"
+                rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
+                rows.append((f"{tag} enc vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
+                rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
+        # ---- LSQ++ (FAISS LocalSearchQuantizer defaults), 8-byte codes ----
+        if a.only in (None, "lsq"):
+            n, d, M = (5000, 32, 4) if a.quick else (10000, 64, 8)
+            x = correlated(n, d, 5)
+            x.tofile(path)
+            lsq = faiss.LocalSearchQuantizer(d, M, 8)
+            t0 = time.perf_counter()
+            lsq.train(x)
+            ttrain = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            codes = lsq.compute_codes(x)
+            tenc = time.perf_counter() - t0
+            mse = float(((lsq.decode(codes).astype(np.float64) - x) ** 2).sum(1).mean())
+            ours = run_ours(exe, ["lsq", path, n, d, M, 8, nt], env)
+            tag = f"LSQ d={d} {M}x8 n={n}"
+            rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
+            rows.append((f"{tag} enc vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
+            rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
     print(f"threads={nt}  (ratio: time rows libquant/FAISS, throughput rows speedup, quality rows libquant/FAISS)")
-    print(f"{'metric':28s} {'libquant':>12s} {'FAISS':>12s} {'ratio':>8s}")
+    print(f"{'metric':36s} {'libquant':>12s} {'FAISS':>12s} {'ratio':>8s}")
     for name, o, f, r in rows:
-        print(f"{name:28s} {o:12.4g} {f:12.4g} {r:8.3f}")
+        print(f"{name:36s} {o:12.4g} {f:12.4g} {r:8.3f}")
 
 
 if __name__ == "__main__":

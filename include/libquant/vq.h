@@ -205,6 +205,12 @@ typedef struct lq_vq_rq_params {
                              steps on growing leading dimensions); non-zero: one plain
                              k-means per stage (FAISS Train_default; niter 0 → 25) */
   int nthreads;           /* 0 → all CPUs; results do not depend on it */
+  int refine_iters;       /* least-squares codebook refinement after the greedy stages
+                             (FAISS Train_refine_codebook, niter_codebook_refine): 0 →
+                             none, FAISS 1.7.3's default train_type; k > 0 → k rounds of
+                             {beam-encode the training set, jointly re-fit all codebooks
+                             by ridge least squares (lambda 1e-2)}; FAISS's value when
+                             the flag is set is 5 */
 } lq_vq_rq_params;
 
 /*! lq_vq_rq_new() : an untrained RQ codec (*out owned by the caller). Codes
@@ -220,6 +226,54 @@ LQ_API lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out);
  *  codec (not thread-safe against concurrent encodes). LQ_ERR_INVALID_ARG
  *  for other kinds or beam < 1. */
 LQ_API lq_status lq_vq_rq_set_beam(lq_vq_codec* c, int max_beam_size);
+
+/* ----------------------- additive quantization: LSQ++ (src/vq/lsq.c) --- */
+
+/*! Extra lq_vq_kind value: LSQ++ additive quantizer, x ~ sum_m C_m[i_m] with
+ *  full-dimensional codebooks (FAISS LocalSearchQuantizer). */
+enum { LQ_VQ_LSQ = 5 };
+
+/*! LSQ++ parameters (Martinez et al., ECCV 2018, as FAISS 1.7.3
+ *  LocalSearchQuantizer). Zero fields take FAISS's defaults. */
+typedef struct lq_vq_lsq_params {
+  size_t d;             /* vector dimension, > 0 */
+  size_t M;             /* codebooks, > 0 */
+  int nbits;            /* bits per codebook, 1..16 (K = 2^nbits); M*K <= 8192 */
+  int train_iters;      /* 0 → 25: {least squares, SR-D noise, ILS encode} rounds */
+  int encode_ils_iters; /* 0 → 16: iterated-local-search rounds of lq_vq_encode */
+  int train_ils_iters;  /* 0 → 8: ILS rounds per training round */
+  int icm_iters;        /* 0 → 4: ICM sweeps over the M codebooks per ILS round */
+  int nperts;           /* 0 → min(4, M): sub-codes randomised per ILS round (<= M) */
+  float p;              /* 0 → 0.5: SR-D temperature exponent, T = (1 - (t+1)/iters)^p */
+  float lambd;          /* 0 → 1e-2: ridge term of the codebook update */
+  uint32_t seed;        /* 0 → 0x12345 (FAISS random_seed) */
+  int nthreads;         /* 0 → all CPUs; results do not depend on it */
+} lq_vq_lsq_params;
+
+/*! lq_vq_lsq_new() : an untrained LSQ++ codec (*out owned by the caller;
+ *  lq_vq_codec_new with kind LQ_VQ_LSQ gives the defaults). Codes are FAISS's
+ *  AdditiveQuantizer layout without a norm (ST_decompress): M sub-codes of
+ *  nbits, LSB-first, code_size = ceil(M*nbits/8). Centroids (set/get) are
+ *  the M codebooks of 2^nbits rows of d floats, concatenated. Training,
+ *  encoding and the saved file (which keeps the encode parameters) go
+ *  through the lq_vq_* functions above; the ADC/SDC ones return
+ *  LQ_ERR_UNSUPPORTED. Encoding starts from random codes (seeded; the same
+ *  codes for any thread count) and improves them by ILS, so it is not the
+ *  exact nearest sum of codewords. Errors: LQ_ERR_INVALID_ARG (NULL,
+ *  d == 0, M == 0, nbits outside 1..16, M*2^nbits > 8192, a negative
+ *  count, nperts > M, p or lambd negative or not finite), LQ_ERR_OVERFLOW,
+ *  LQ_ERR_OUT_OF_MEMORY. lq_vq_train additionally needs n >= 2^nbits and
+ *  data that is not constant (LQ_ERR_NUMERIC). */
+LQ_API lq_status lq_vq_lsq_new(const lq_vq_lsq_params* p, lq_vq_codec** out);
+
+/*! lq_vq_lsq_refine_codes() : ils_iters rounds of iterated local search
+ *  (perturb nperts sub-codes, icm_iters ICM sweeps, keep the result if its
+ *  error is lower) starting from the n*M sub-codes in idx (in/out, each in
+ *  0..2^nbits-1), as FAISS's icm_encode. No vector's error increases.
+ *  Errors: LQ_ERR_INVALID_ARG (not an LSQ codec, NULL, a sub-code out of
+ *  range, ils_iters < 0), LQ_ERR_STATE (untrained), LQ_ERR_NUMERIC. */
+LQ_API lq_status lq_vq_lsq_refine_codes(const lq_vq_codec* c, size_t n, const float* x, int32_t* idx,
+                                        int ils_iters);
 
 /*! TSVQ parameters. The tree has branch^depth leaves; each level's code is
  *  ceil(log2(branch)) bits (LSB-first, root level first). */

@@ -1,5 +1,5 @@
 /* The vector-quantization scheme families (module vq): kmeans, pq, opq, rq,
- * tsvq and rvq over the rows of an array (last dimension = vector length) or
+ * tsvq, rvq and aq (LSQ++) over the rows of an array (last dimension = vector length) or
  * consecutive dim-sized chunks of the flattened input (dim=). Each roundtrip
  * trains on the input itself, then encodes and decodes it. */
 #include <math.h>
@@ -7,7 +7,7 @@
 
 #include "scheme/scheme_internal.h"
 
-typedef enum { VQ_KMEANS, VQ_PQ, VQ_OPQ, VQ_RQ, VQ_TSVQ, VQ_RVQ } vq_family;
+typedef enum { VQ_KMEANS, VQ_PQ, VQ_OPQ, VQ_RQ, VQ_TSVQ, VQ_RVQ, VQ_AQ } vq_family;
 
 typedef struct vq_state {
   vq_family fam;
@@ -18,6 +18,8 @@ typedef struct vq_state {
   size_t M;              /* pq/opq sub-spaces, rq stages, rvq levels */
   int nbits, beam;       /* pq/opq/rq; rq beam */
   int depth, branch;     /* tsvq */
+  int refine;            /* rq: least-squares codebook refinement rounds */
+  int aq_iters;          /* aq: LSQ++ training rounds (0: FAISS's 25) */
   int threads;
 } vq_state;
 
@@ -60,7 +62,8 @@ static lq_status vq_geometry(const vq_state* st, size_t d, double* code_bits, do
       *code_bits = (double)st->M * st->nbits;
       *floats = ldexp(dd, st->nbits) + (st->fam == VQ_OPQ ? dd * dd : 0.0);
       break;
-    case VQ_RQ: *code_bits = (double)st->M * st->nbits; *floats = (double)st->M * ldexp(dd, st->nbits); break;
+    case VQ_RQ:
+    case VQ_AQ: *code_bits = (double)st->M * st->nbits; *floats = (double)st->M * ldexp(dd, st->nbits); break;
     case VQ_RVQ: *code_bits = (double)st->M * vq_log2(st->k); *floats = (double)st->M * (double)st->k * dd; break;
     case VQ_TSVQ: {
       double nodes = 0, lv = 1;
@@ -112,6 +115,16 @@ static lq_status vq_make_codec(const vq_state* st, size_t d, lq_vq_codec** c) {
     t.nthreads = st->threads;
     return lq_vq_tsvq_new(&t, c);
   }
+  if (st->fam == VQ_AQ) {
+    lq_vq_lsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = d;
+    l.M = st->M;
+    l.nbits = st->nbits;
+    l.train_iters = st->aq_iters;
+    l.nthreads = st->threads;
+    return lq_vq_lsq_new(&l, c);
+  }
   lq_vq_rq_params r;
   memset(&r, 0, sizeof r);
   r.d = d;
@@ -120,6 +133,7 @@ static lq_status vq_make_codec(const vq_state* st, size_t d, lq_vq_codec** c) {
   r.max_beam_size = st->fam == VQ_RVQ ? 1 : st->beam;
   r.km = km;
   r.nthreads = st->threads;
+  r.refine_iters = st->fam == VQ_RQ ? st->refine : 0;
   return lq_vq_rq_new(&r, c);
 }
 
@@ -168,7 +182,14 @@ static lq_status vq_params_json(const void* p, lq_sbuf* out) {
       break;
     case VQ_PQ:
     case VQ_OPQ: lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d", st->M, st->nbits); break;
-    case VQ_RQ: lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"beam\": %d", st->M, st->nbits, st->beam); break;
+    case VQ_RQ:
+      lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"beam\": %d", st->M, st->nbits, st->beam);
+      if (st->refine) lq_sbuf_printf(out, ", \"refine\": %d", st->refine);
+      break;
+    case VQ_AQ:
+      lq_sbuf_printf(out, ", \"m\": %zu, \"nbits\": %d, \"iters\": %d", st->M, st->nbits,
+                     st->aq_iters ? st->aq_iters : 25);
+      break;
     case VQ_TSVQ: lq_sbuf_printf(out, ", \"depth\": %d, \"branch\": %d", st->depth, st->branch); break;
     case VQ_RVQ: lq_sbuf_printf(out, ", \"levels\": %zu, \"k\": %zu", st->M, st->k); break;
   }
@@ -205,13 +226,20 @@ static lq_status vq_create(vq_family fam, const char* name, lq_scheme_args* a, v
     case VQ_PQ:
     case VQ_OPQ:
     case VQ_RQ:
-      if (s == LQ_OK) s = lq_scheme_arg_int(a, "m", 1, 4096, fam == VQ_RQ ? 4 : 2, &v, NULL);
+    case VQ_AQ:
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "m", 1, 4096, fam == VQ_PQ || fam == VQ_OPQ ? 2 : 4, &v, NULL);
       st->M = (size_t)v;
       if (s == LQ_OK) s = lq_scheme_arg_int(a, "nbits", 1, 16, 8, &v, NULL);
       st->nbits = (int)v;
       if (fam == VQ_RQ) {
         if (s == LQ_OK) s = lq_scheme_arg_int(a, "beam", 1, 1024, 5, &v, NULL);
         st->beam = (int)v;
+        if (s == LQ_OK) s = lq_scheme_arg_int(a, "refine", 0, 1000, 0, &v, NULL);
+        st->refine = (int)v;
+      }
+      if (fam == VQ_AQ) {
+        if (s == LQ_OK) s = lq_scheme_arg_int(a, "iters", 0, 100000, 0, &v, NULL);
+        st->aq_iters = (int)v;
       }
       break;
     case VQ_TSVQ:
@@ -249,3 +277,4 @@ LQ_VQ_CREATE(lq_scheme_create_opq, VQ_OPQ, "opq")
 LQ_VQ_CREATE(lq_scheme_create_rq, VQ_RQ, "rq")
 LQ_VQ_CREATE(lq_scheme_create_tsvq, VQ_TSVQ, "tsvq")
 LQ_VQ_CREATE(lq_scheme_create_rvq, VQ_RVQ, "rvq")
+LQ_VQ_CREATE(lq_scheme_create_aq, VQ_AQ, "aq")

@@ -38,13 +38,53 @@ static uint64_t get_u64(const uint8_t* p) {
   return v;
 }
 
+/* LSQ: train_iters, encode_ils_iters, train_ils_iters, icm_iters, nperts,
+ * p (float bits), lambd (float bits), seed. */
+#define LQ_VQ_LSQ_WORDS 8u
+
+static void lq_lsq_put_words(const lq_vq_codec* c, uint8_t* p) {
+  const lq_vq_lsq_params* l = &c->lsq;
+  uint32_t pb, lb;
+  memcpy(&pb, &l->p, 4);
+  memcpy(&lb, &l->lambd, 4);
+  uint32_t w[LQ_VQ_LSQ_WORDS] = {(uint32_t)l->train_iters, (uint32_t)l->encode_ils_iters,
+                                 (uint32_t)l->train_ils_iters, (uint32_t)l->icm_iters,
+                                 (uint32_t)l->nperts, pb, lb, l->seed};
+  for (unsigned i = 0; i < LQ_VQ_LSQ_WORDS; i++) put_u32(p + 4 * i, w[i]);
+}
+
+static lq_status lq_lsq_get_words(const uint8_t* p, size_t d, size_t M, int nbits, lq_vq_codec** out) {
+  lq_vq_lsq_params l;
+  memset(&l, 0, sizeof l);
+  l.d = d;
+  l.M = M;
+  l.nbits = nbits;
+  uint32_t w[LQ_VQ_LSQ_WORDS];
+  for (unsigned i = 0; i < LQ_VQ_LSQ_WORDS; i++) w[i] = get_u32(p + 4 * i);
+  for (unsigned i = 0; i < 5; i++)
+    if (w[i] == 0 || w[i] > INT32_MAX) return lq_fail(LQ_ERR_INVALID_ARG, "LSQ iteration count %u", w[i]);
+  l.train_iters = (int)w[0];
+  l.encode_ils_iters = (int)w[1];
+  l.train_ils_iters = (int)w[2];
+  l.icm_iters = (int)w[3];
+  l.nperts = (int)w[4];
+  memcpy(&l.p, &w[5], 4);
+  memcpy(&l.lambd, &w[6], 4);
+  l.seed = w[7];
+  if (!(l.p > 0.0f) || !(l.lambd > 0.0f) || l.seed == 0)
+    return lq_fail(LQ_ERR_INVALID_ARG, "LSQ parameters p, lambd, seed");
+  return lq_vq_lsq_new(&l, out);
+}
+
 lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_out) {
   LQ_REQUIRE_PTR(c);
   LQ_REQUIRE_PTR(size_out);
   if (!c->trained) return lq_fail(LQ_ERR_STATE, "lq_vq_save: the codec is not trained");
   size_t nrot = c->rot ? c->p.d * c->p.d : 0, nfl = c->ncent + nrot;
   int is_rq = c->p.kind == (lq_vq_kind)LQ_VQ_RQ, is_ts = c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ;
-  size_t extra = is_rq ? 4 * c->p.M : 0; /* RQ: the stage widths follow the header */
+  int is_lsq = c->p.kind == (lq_vq_kind)LQ_VQ_LSQ;
+  /* RQ: the stage widths follow the header; LSQ: its 8 encode/train parameters */
+  size_t extra = is_rq ? 4 * c->p.M : is_lsq ? 4 * LQ_VQ_LSQ_WORDS : 0;
   size_t total = LQ_VQ_HEADER_BYTES + extra + nfl * 4 + 4;
   *size_out = total;
   if (buf == NULL) return LQ_OK;
@@ -59,9 +99,12 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   put_u64(p + 24, c->p.M);
   put_u32(p + 32, (uint32_t)c->p.nbits);
   /* reserved word: RQ beam width, TSVQ branch */
-  put_u32(p + 36, is_rq ? (uint32_t)c->beam : is_ts ? (uint32_t)c->branch : 0u);
+  /* reserved word: RQ beam width, TSVQ branch, LSQ codebook size K */
+  put_u32(p + 36, is_rq ? (uint32_t)c->beam : is_ts ? (uint32_t)c->branch : is_lsq ? 1u << c->p.nbits : 0u);
   put_u64(p + 40, nfl);
-  for (size_t m = 0; m < extra / 4; m++) put_u32(p + LQ_VQ_HEADER_BYTES + 4 * m, (uint32_t)c->snbits[m]);
+  if (is_rq)
+    for (size_t m = 0; m < extra / 4; m++) put_u32(p + LQ_VQ_HEADER_BYTES + 4 * m, (uint32_t)c->snbits[m]);
+  if (is_lsq) lq_lsq_put_words(c, p + LQ_VQ_HEADER_BYTES);
   uint8_t* q = p + LQ_VQ_HEADER_BYTES + extra;
   for (size_t i = 0; i < nfl; i++) {
     uint32_t u;
@@ -92,6 +135,7 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     if (M == 0 || M > 4096) return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
     extra = 4 * (size_t)M;
   }
+  if (kind == LQ_VQ_LSQ) extra = 4 * LQ_VQ_LSQ_WORDS;
   if (ncent > (SIZE_MAX - LQ_VQ_HEADER_BYTES - 4 - extra) / 4 || size != LQ_VQ_HEADER_BYTES + extra + ncent * 4 + 4)
     return lq_fail(LQ_ERR_FORMAT, "vq codec: size %zu does not match the %llu floats in the header "
                    "(truncated or trailing data)", size, (unsigned long long)ncent);
@@ -100,7 +144,7 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
   lq_vq_params prm;
   memset(&prm, 0, sizeof prm);
   uint32_t nbits = get_u32(p + 32), resv = get_u32(p + 36);
-  int ml = kind == LQ_VQ_RQ || kind == LQ_VQ_TSVQ;
+  int ml = kind == LQ_VQ_RQ || kind == LQ_VQ_TSVQ || kind == LQ_VQ_LSQ;
   if (d > INT32_MAX || M > INT32_MAX || nbits > 16 || get_u32(p + 12) != 0 || (!ml && resv != 0) ||
       (ml && (resv == 0 || resv > 65536)))
     return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
@@ -120,6 +164,12 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     if (s == LQ_OK && (uint32_t)c->p.nbits != nbits) {
       lq_vq_codec_free(c);
       return lq_fail(LQ_ERR_FORMAT, "vq codec: RQ stage widths disagree with the header");
+    }
+  } else if (kind == LQ_VQ_LSQ) {
+    s = lq_lsq_get_words(p + LQ_VQ_HEADER_BYTES, (size_t)d, (size_t)M, (int)nbits, &c);
+    if (s == LQ_OK && resv != (1u << nbits)) {
+      lq_vq_codec_free(c);
+      return lq_fail(LQ_ERR_FORMAT, "vq codec: LSQ codebook size disagrees with the header");
     }
   } else if (kind == LQ_VQ_TSVQ) {
     s = lq_vq_tsvq_alloc((size_t)d, (int)M, (int)resv, 0, &c);

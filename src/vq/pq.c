@@ -99,8 +99,17 @@ lq_status lq_vq_codec_new(const lq_vq_params* p, lq_vq_codec** out) {
   LQ_REQUIRE_PTR(p);
   LQ_REQUIRE_PTR(out);
   if (p->kind == (lq_vq_kind)LQ_VQ_RQ) { /* uniform-width RQ, FAISS default beam */
-    lq_vq_rq_params r = {p->d, p->M, p->nbits, NULL, 0, p->km, 0, p->nthreads};
+    lq_vq_rq_params r = {p->d, p->M, p->nbits, NULL, 0, p->km, 0, p->nthreads, 0};
     return lq_vq_rq_new(&r, out);
+  }
+  if (p->kind == (lq_vq_kind)LQ_VQ_LSQ) { /* FAISS LocalSearchQuantizer defaults */
+    lq_vq_lsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = p->d;
+    l.M = p->M;
+    l.nbits = p->nbits;
+    l.nthreads = p->nthreads;
+    return lq_vq_lsq_new(&l, out);
   }
   if (p->kind == (lq_vq_kind)LQ_VQ_TSVQ) { /* depth M, branch 2^nbits */
     *out = NULL;

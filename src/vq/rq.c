@@ -76,6 +76,7 @@ lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out) {
   LQ_REQUIRE_PTR(out);
   *out = NULL;
   if (p->max_beam_size < 0) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_rq_new: max_beam_size %d < 0", p->max_beam_size);
+  if (p->refine_iters < 0) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_rq_new: refine_iters %d < 0", p->refine_iters);
   if (p->M == 0) return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: M is 0");
   if (p->M > 4096) return lq_fail(LQ_ERR_INVALID_ARG, "vq codec: M = %zu stages is above 4096", p->M);
   int nb[4096];
@@ -84,6 +85,7 @@ lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out) {
   LQ_CHECK(lq_vq_rq_alloc(p->d, p->M, nb, p->max_beam_size ? p->max_beam_size : 5, p->nthreads, &c));
   c->p.km = p->km;
   c->train_plain = p->train_plain;
+  c->refine_iters = p->refine_iters;
   *out = c;
   return LQ_OK;
 }
@@ -145,11 +147,11 @@ lq_status lq_vq_tsvq_new(const lq_vq_tsvq_params* p, lq_vq_codec** out) {
 /* ------------------------------------------------------- code packing -- */
 
 static int lq_ml_width(const lq_vq_codec* c, size_t m) {
-  return c->p.kind == (lq_vq_kind)LQ_VQ_RQ ? c->snbits[m] : c->p.nbits;
+  return lq_vq_is_additive(c) ? c->snbits[m] : c->p.nbits;
 }
 
 size_t lq_vq_ml_subcode_limit(const lq_vq_codec* c, size_t m) {
-  return c->p.kind == (lq_vq_kind)LQ_VQ_RQ ? (size_t)1 << c->snbits[m] : (size_t)c->branch;
+  return lq_vq_is_additive(c) ? (size_t)1 << c->snbits[m] : (size_t)c->branch;
 }
 
 void lq_vq_ml_pack(const lq_vq_codec* c, const int32_t* idx, uint8_t* code) {
@@ -333,6 +335,7 @@ static void lq_ml_encode_task(void* p, size_t task, int worker) {
 }
 
 lq_status lq_vq_ml_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes) {
+  if (c->p.kind == (lq_vq_kind)LQ_VQ_LSQ) return lq_vq_lsq_encode(c, n, x, codes);
   size_t ntasks = (n + LQ_ML_BLOCK - 1) / LQ_ML_BLOCK;
   int nt = lq_vq_resolve_threads(c->p.nthreads);
   if ((size_t)nt > ntasks) nt = (int)ntasks;
@@ -351,7 +354,7 @@ lq_status lq_vq_ml_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, 
   for (size_t i = 0; i < n; i++) {
     float* y = x + i * d;
     lq_vq_ml_unpack(c, codes + i * c->code_size, idx);
-    if (c->p.kind == (lq_vq_kind)LQ_VQ_RQ) {
+    if (lq_vq_is_additive(c)) {
       /* FAISS decode_unpacked: 0 + C_0[i_0] + C_1[i_1] + ... in stage order */
       memset(y, 0, d * sizeof(float));
       for (size_t m = 0; m < M; m++) {
@@ -472,6 +475,36 @@ static lq_status lq_progressive_kmeans(const lq_kmeans_config* km_in, size_t n, 
   return s;
 }
 
+/* FAISS Train_refine_codebook (retrain_AQ_codebook): rounds of {beam-encode
+ * the training set, refit all codebooks jointly by least squares}. FAISS
+ * solves the plain least squares with sgelsd (rcond 1e-4); we use the ridge
+ * solve of LSQ (lambda 1e-2), which also keeps unused codewords finite.
+ * *sse receives the encode error with the final codebooks. */
+static lq_status lq_rq_refine(lq_vq_codec* c, size_t n, const float* x, double* sse) {
+  size_t d = c->p.d, M = c->p.M;
+  uint8_t* codes = NULL;
+  int32_t* idx = NULL;
+  float* y = NULL;
+  lq_status s = lq_alloc_array(n, c->code_size, "refine codes", (void**)&codes);
+  if (s == LQ_OK) s = lq_alloc_array(n * M, sizeof(int32_t), "refine sub-codes", (void**)&idx);
+  if (s == LQ_OK) s = lq_alloc_array(n * d, sizeof(float), "reconstruction", (void**)&y);
+  for (int r = 0; r <= c->refine_iters && s == LQ_OK; r++) {
+    s = lq_vq_ml_encode(c, n, x, codes);
+    if (s != LQ_OK || r == c->refine_iters) break;
+    for (size_t i = 0; i < n; i++) lq_vq_ml_unpack(c, codes + i * c->code_size, idx + i * M);
+    s = lq_vq_ls_codebooks(n, d, M, c->soff, x, idx, 1e-2, c->cent);
+  }
+  double e = 0;
+  if (s == LQ_OK) s = lq_vq_ml_decode(c, n, codes, y);
+  if (s == LQ_OK)
+    for (size_t i = 0; i < n; i++) e += lq_l2(x + i * d, y + i * d, d);
+  *sse = e;
+  free(codes);
+  free(idx);
+  free(y);
+  return s;
+}
+
 static lq_status lq_rq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats) {
   size_t d = c->p.d, M = c->p.M, B = (size_t)c->beam;
   lq_kmeans_config km = c->p.km;
@@ -521,6 +554,13 @@ static lq_status lq_rq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans
     }
     if (s == LQ_OK)
       for (size_t i = 0; i < n; i++) obj += S[i * nb_cur];
+  }
+  if (s == LQ_OK && c->refine_iters > 0) {
+    free(R); /* the beam state is no longer needed */
+    R = NULL;
+    free(R2);
+    R2 = NULL;
+    s = lq_rq_refine(c, n, x, &obj);
   }
   free(R);
   free(R2);
@@ -616,5 +656,6 @@ static lq_status lq_tsvq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmea
 }
 
 lq_status lq_vq_ml_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats) {
+  if (c->p.kind == (lq_vq_kind)LQ_VQ_LSQ) return lq_vq_lsq_train(c, n, x, stats);
   return c->p.kind == (lq_vq_kind)LQ_VQ_RQ ? lq_rq_train(c, n, x, stats) : lq_tsvq_train(c, n, x, stats);
 }

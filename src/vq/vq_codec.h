@@ -19,12 +19,30 @@ struct lq_vq_codec {
   int beam;      /* RQ: max_beam_size */
   int train_plain; /* RQ: plain k-means per stage instead of progressive-dim */
   int branch;    /* TSVQ: children per node */
+  int refine_iters; /* RQ: least-squares codebook refinement rounds */
+  lq_vq_lsq_params lsq; /* LSQ (lsq.c): resolved parameters (no zero defaults left);
+                           LSQ reuses snbits/soff/cent of the RQ layout */
 };
 
 /* 1 for the kinds implemented in rq.c. */
 static inline int lq_vq_is_multilevel(const lq_vq_codec* c) {
-  return c->p.kind == (lq_vq_kind)LQ_VQ_RQ || c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ;
+  return c->p.kind == (lq_vq_kind)LQ_VQ_RQ || c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ ||
+         c->p.kind == (lq_vq_kind)LQ_VQ_LSQ;
 }
+/* 1 for the additive kinds (RQ, LSQ): decode is the sum of one codeword per codebook. */
+static inline int lq_vq_is_additive(const lq_vq_codec* c) {
+  return c->p.kind == (lq_vq_kind)LQ_VQ_RQ || c->p.kind == (lq_vq_kind)LQ_VQ_LSQ;
+}
+/* LSQ (lsq.c): training and encoding. */
+LQ_INTERNAL lq_status lq_vq_lsq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats);
+LQ_INTERNAL lq_status lq_vq_lsq_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes);
+/* Validates LSQ parameters and fills FAISS's defaults into *out. */
+LQ_INTERNAL lq_status lq_vq_lsq_resolve(const lq_vq_lsq_params* p, lq_vq_lsq_params* out);
+/* Ridge least-squares update of additive codebooks (LSQ's update and RQ's
+ * refinement): cent = (B^T B + lambd I)^-1 B^T X in double, B the n x
+ * soff[M] one-hot matrix of the n*M sub-codes idx. */
+LQ_INTERNAL lq_status lq_vq_ls_codebooks(size_t n, size_t d, size_t M, const size_t* soff, const float* x,
+                                         const int32_t* idx, double lambd, float* cent);
 LQ_INTERNAL lq_status lq_vq_ml_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats);
 LQ_INTERNAL lq_status lq_vq_ml_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes);
 LQ_INTERNAL lq_status lq_vq_ml_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, float* x);

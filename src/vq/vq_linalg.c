@@ -182,3 +182,50 @@ lq_status lq_vq_procrustes(size_t d, const double* a, float* r) {
   free(v);
   return st;
 }
+
+lq_status lq_vq_dposv(size_t n, size_t nrhs, double* a, double* b) {
+  if (n == 0 || nrhs == 0) return LQ_OK;
+#if LQ_HAVE_BLAS
+  if (n <= INT32_MAX && nrhs <= INT32_MAX) {
+    lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, (lapack_int)nrhs, a, (lapack_int)n, b,
+                                    (lapack_int)nrhs);
+    if (info != 0) return lq_fail(LQ_ERR_NUMERIC, "least squares: the normal matrix is not positive definite");
+    return LQ_OK;
+  }
+#endif
+  /* A = U^T U with U upper triangular, stored in A's upper triangle */
+  for (size_t j = 0; j < n; j++) {
+    double s = a[j * n + j];
+    for (size_t k = 0; k < j; k++) s -= a[k * n + j] * a[k * n + j];
+    if (!(s > 0.0)) return lq_fail(LQ_ERR_NUMERIC, "least squares: the normal matrix is not positive definite");
+    double r = sqrt(s);
+    a[j * n + j] = r;
+    for (size_t i = j + 1; i < n; i++) {
+      double t = a[j * n + i];
+      for (size_t k = 0; k < j; k++) t -= a[k * n + j] * a[k * n + i];
+      a[j * n + i] = t / r;
+    }
+  }
+  /* U^T y = b (forward), then U x = y (backward), all right-hand sides at once */
+  for (size_t j = 0; j < n; j++) {
+    double* bj = b + j * nrhs;
+    for (size_t k = 0; k < j; k++) {
+      double u = a[k * n + j];
+      const double* bk = b + k * nrhs;
+      for (size_t r = 0; r < nrhs; r++) bj[r] -= u * bk[r];
+    }
+    double inv = 1.0 / a[j * n + j];
+    for (size_t r = 0; r < nrhs; r++) bj[r] *= inv;
+  }
+  for (size_t j = n; j-- > 0;) {
+    double* bj = b + j * nrhs;
+    for (size_t k = j + 1; k < n; k++) {
+      double u = a[j * n + k];
+      const double* bk = b + k * nrhs;
+      for (size_t r = 0; r < nrhs; r++) bj[r] -= u * bk[r];
+    }
+    double inv = 1.0 / a[j * n + j];
+    for (size_t r = 0; r < nrhs; r++) bj[r] *= inv;
+  }
+  return LQ_OK;
+}

@@ -26,4 +26,11 @@ LQ_INTERNAL lq_status lq_vq_svd_jacobi(size_t d, const double* a, double* u, dou
  * lq_vq_svd_jacobi otherwise. */
 LQ_INTERNAL lq_status lq_vq_procrustes(size_t d, const double* a, float* r);
 
+/* Solves A X = B for a symmetric positive definite n x n row-major double A
+ * (only the upper triangle is read; A is overwritten by its Cholesky factor)
+ * and n x nrhs row-major B (overwritten by X). LAPACK dposv when available,
+ * a portable Cholesky otherwise. LQ_ERR_NUMERIC if A is not positive
+ * definite. */
+LQ_INTERNAL lq_status lq_vq_dposv(size_t n, size_t nrhs, double* a, double* b);
+
 #endif

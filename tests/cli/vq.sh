@@ -69,4 +69,36 @@ expect_status 2 "$Q" vq decode "$T/o.lqc" "$T/codes.npy" -o "$T/z.npy"; expect_e
 # vectors of the wrong dimension
 expect_status 2 "$Q" vq encode "$T/c.lqc" "$T/codes.npy" -o "$T/z.npy"; expect_err "dimension 8"
 [ -e "$T/z.npy" ] && fail "a failed command left an output file"
+# RQ / LSQ++ (aq) / TSVQ / RVQ codecs: container sizes (header + RQ stage
+# widths or 8 LSQ parameter words + codebooks + CRC), thread independence,
+# code shapes and a decode that reproduces the training error
+expect_status 0 "$Q" vq train rq:M=2,nbits=4,beam=1,refine=2 "$X" -o "$T/rq.lqc"
+[ "$(size "$T/rq.lqc")" = $((48 + 2 * 4 + 32 * 8 * 4 + 4)) ] || fail "rq codec size $(size "$T/rq.lqc")"
+expect_status 0 "$Q" vq train aq:M=2,nbits=4,iters=3 "$X" -o "$T/aq.lqc" --threads 1
+[ "$(size "$T/aq.lqc")" = $((48 + 8 * 4 + 32 * 8 * 4 + 4)) ] || fail "aq codec size $(size "$T/aq.lqc")"
+expect_status 0 "$Q" vq train aq:M=2,nbits=4,iters=3 "$X" -o "$T/aq2.lqc" --threads 2
+cmp -s "$T/aq.lqc" "$T/aq2.lqc" || fail "aq training depends on the thread count"
+expect_status 0 "$Q" vq encode "$T/aq.lqc" "$X" -o "$T/aqc.npy" --threads 1
+expect_status 0 "$Q" vq encode "$T/aq2.lqc" "$X" -o "$T/aqc2.npy" --threads 2
+cmp -s "$T/aqc.npy" "$T/aqc2.npy" || fail "aq codes depend on the thread count"
+head -c 128 "$T/aqc.npy" | grep -q "'shape': (512, 1)" || fail "aq codes shape"
+expect_status 0 "$Q" vq decode "$T/aq.lqc" "$T/aqc.npy" -o "$T/aqy.npy"
+[ "$(size "$T/aqy.npy")" = $((128 + 512 * 8 * 4)) ] || fail "aq decoded size"
+expect_status 0 "$Q" vq train tsvq:depth=2,branch=4 "$X" -o "$T/ts.lqc"
+[ "$(size "$T/ts.lqc")" = $((48 + (4 + 16) * 8 * 4 + 4)) ] || fail "tsvq codec size $(size "$T/ts.lqc")"
+expect_status 0 "$Q" vq train rvq:levels=3,k=16 "$X" -o "$T/rvq.lqc"
+[ "$(size "$T/rvq.lqc")" = $((48 + 3 * 4 + 48 * 8 * 4 + 4)) ] || fail "rvq codec size $(size "$T/rvq.lqc")"
+expect_status 0 "$Q" vq encode "$T/rvq.lqc" "$X" -o "$T/rvqc.npy"
+head -c 128 "$T/rvqc.npy" | grep -q "'shape': (512, 2)" || fail "rvq codes shape (12 bits)"
+expect_status 2 "$Q" vq train aq:M=64,nbits=8 "$X" -o "$T/bad.lqc"; expect_err "8192"
+expect_status 2 "$Q" vq train aq:M=2,nbits=10 "$X" -o "$T/bad.lqc"; expect_err "larger than the number of points"
+expect_status 2 "$Q" vq train aq:M=2,nbits=4,beam=2 "$X" -o "$T/bad.lqc"; expect_err "unknown key"
+expect_status 2 "$Q" vq train aq:M=2 "$X" -o "$T/bad.lqc"; expect_err "needs M= and nbits="
+expect_status 2 "$Q" vq train aq:M=2,nbits=4 "$V/vq_cli_const.npy" -o "$T/bad.lqc"; expect_err "zero variance"
+expect_status 2 "$Q" vq train rq:M=2,nbits=4,beam=0 "$X" -o "$T/bad.lqc"; expect_err "beam"
+expect_status 2 "$Q" vq train tsvq:depth=2 "$X" -o "$T/bad.lqc"; expect_err "needs depth= and branch="
+expect_status 2 "$Q" vq train rvq:levels=2,k=12 "$X" -o "$T/bad.lqc"; expect_err "power of two"
+[ -e "$T/bad.lqc" ] && fail "a failed train left an output file"
+head -c 100 "$T/aq.lqc" >"$T/trunc.lqc"
+expect_status 2 "$Q" vq encode "$T/trunc.lqc" "$X" -o "$T/z.npy"; expect_err "truncated"
 echo "vq CLI: all checks passed"

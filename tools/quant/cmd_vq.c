@@ -1,4 +1,4 @@
-/* quant vq: train a vector codec (k-means, PQ, OPQ) on the rows of a .npy
+/* quant vq: train a vector codec (k-means, PQ, OPQ, RQ, LSQ++, TSVQ, RVQ) on the rows of a .npy
  * array and save it; encode rows to codes; decode codes back to rows. */
 #include <errno.h>
 #include <stdint.h>
@@ -15,15 +15,24 @@ void usage_vq(FILE* out) {
           "SPEC:  kmeans:k=K[,iters=25][,init=random|kmeans++][,seed=1234]  (K a power of two <= 65536)\n"
           "       pq:M=M,nbits=B[,iters=25][,init=...][,seed=...]          (B in 1..16, M divides the dimension)\n"
           "       opq:M=M,nbits=B[,niter=50][,iters=25]                     (rotation + PQ, FAISS OPQMatrix)\n"
+          "       rq:M=M,nbits=B[,beam=5][,refine=0]                        (residual quantizer, FAISS defaults)\n"
+          "       aq:M=M,nbits=B[,iters=25]                                 (LSQ++ additive quantizer, M*2^B <= 8192)\n"
+          "       tsvq:depth=L,branch=B                                     (tree-structured VQ, greedy descent)\n"
+          "       rvq:levels=L,k=K                                          (greedy multi-level residual VQ)\n"
           "       every spec also takes dim=D to cut a 1-D array into D-sized rows.\n"
           "X.npy: a 2-D array (rows are vectors) of any numeric dtype; CODES.npy: uint8 (n, code_size).\n"
-          "Codes use FAISS's LSB-first PQ layout. A truncated or corrupt codec file is rejected.\n"
+          "Codes use FAISS's LSB-first layout (PQ, RQ/LSQ additive codes).\n"
+          "A truncated or corrupt codec file is rejected.\n"
           "exit status: 0 ok, 1 failure, 2 bad usage or malformed input.\n");
 }
+
+typedef enum { SPEC_PQ, SPEC_RQ, SPEC_AQ, SPEC_TSVQ, SPEC_RVQ } spec_family;
 
 typedef struct {
   lq_vq_params p;
   size_t dim;
+  spec_family fam;
+  long beam, refine, depth, branch; /* rq; tsvq */
 } vq_spec;
 
 static int parse_long(const char* key, const char* v, long lo, long hi, long* out) {
@@ -43,17 +52,28 @@ static int parse_spec(const char* text, vq_spec* s) {
   strcpy(buf, text);
   char* colon = strchr(buf, ':');
   if (colon) *colon = '\0';
-  long k = 0, M = 0, nbits = 0;
+  long k = 0, M = 0, nbits = 0, levels = 0;
+  s->fam = SPEC_PQ;
+  s->beam = 5;
   if (strcmp(buf, "kmeans") == 0) {
     s->p.kind = LQ_VQ_PQ;
   } else if (strcmp(buf, "pq") == 0) {
     s->p.kind = LQ_VQ_PQ;
   } else if (strcmp(buf, "opq") == 0) {
     s->p.kind = LQ_VQ_OPQ;
+  } else if (strcmp(buf, "rq") == 0) {
+    s->fam = SPEC_RQ;
+  } else if (strcmp(buf, "aq") == 0) {
+    s->fam = SPEC_AQ;
+  } else if (strcmp(buf, "tsvq") == 0) {
+    s->fam = SPEC_TSVQ;
+  } else if (strcmp(buf, "rvq") == 0) {
+    s->fam = SPEC_RVQ;
   } else {
-    return cli_usage_error("unknown vq scheme '%s' (kmeans, pq, opq)", buf);
+    return cli_usage_error("unknown vq scheme '%s' (kmeans, pq, opq, rq, aq, tsvq, rvq)", buf);
   }
-  int is_km = strcmp(buf, "kmeans") == 0;
+  int is_km = strcmp(buf, "kmeans") == 0 || s->fam == SPEC_RVQ; /* k= codewords */
+  int has_mb = !is_km && s->fam != SPEC_TSVQ;                   /* M= and nbits= */
   for (char* kv = colon ? strtok(colon + 1, ",") : NULL; kv; kv = strtok(NULL, ",")) {
     char* eq = strchr(kv, '=');
     if (!eq) return cli_usage_error("spec item '%s' is not key=value", kv);
@@ -62,11 +82,21 @@ static int parse_spec(const char* text, vq_spec* s) {
     long x = 0;
     if (is_km && strcmp(kv, "k") == 0) {
       if (parse_long(kv, v, 2, 65536, &k)) return CLI_EXIT_USAGE;
-      if (k & (k - 1)) return cli_usage_error("kmeans k=%ld must be a power of two (codes are log2(k) bits)", k);
-    } else if (!is_km && strcmp(kv, "M") == 0) {
+      if (k & (k - 1)) return cli_usage_error("%s k=%ld must be a power of two (codes are log2(k) bits)", buf, k);
+    } else if (has_mb && strcmp(kv, "M") == 0) {
       if (parse_long(kv, v, 1, 1 << 20, &M)) return CLI_EXIT_USAGE;
-    } else if (!is_km && strcmp(kv, "nbits") == 0) {
+    } else if (has_mb && strcmp(kv, "nbits") == 0) {
       if (parse_long(kv, v, 1, 16, &nbits)) return CLI_EXIT_USAGE;
+    } else if (s->fam == SPEC_RQ && strcmp(kv, "beam") == 0) {
+      if (parse_long(kv, v, 1, 1024, &s->beam)) return CLI_EXIT_USAGE;
+    } else if (s->fam == SPEC_RQ && strcmp(kv, "refine") == 0) {
+      if (parse_long(kv, v, 0, 1000, &s->refine)) return CLI_EXIT_USAGE;
+    } else if (s->fam == SPEC_TSVQ && strcmp(kv, "depth") == 0) {
+      if (parse_long(kv, v, 1, 26, &s->depth)) return CLI_EXIT_USAGE;
+    } else if (s->fam == SPEC_TSVQ && strcmp(kv, "branch") == 0) {
+      if (parse_long(kv, v, 2, 65536, &s->branch)) return CLI_EXIT_USAGE;
+    } else if (s->fam == SPEC_RVQ && strcmp(kv, "levels") == 0) {
+      if (parse_long(kv, v, 1, 4096, &levels)) return CLI_EXIT_USAGE;
     } else if (strcmp(kv, "iters") == 0) {
       if (parse_long(kv, v, 1, 100000, &x)) return CLI_EXIT_USAGE;
       s->p.km.niter = (int)x;
@@ -87,7 +117,13 @@ static int parse_spec(const char* text, vq_spec* s) {
       return cli_usage_error("unknown key '%s' for vq scheme %s", kv, buf);
     }
   }
-  if (is_km) {
+  if (s->fam == SPEC_TSVQ) {
+    if (!s->depth || !s->branch) return cli_usage_error("tsvq needs depth= and branch=");
+  } else if (s->fam == SPEC_RVQ) {
+    if (!k || !levels) return cli_usage_error("rvq needs levels= and k=");
+    s->p.M = (size_t)levels;
+    while ((1L << s->p.nbits) < k) s->p.nbits++;
+  } else if (is_km) {
     if (!k) return cli_usage_error("kmeans needs k=");
     s->p.M = 1;
     s->p.nbits = 0;
@@ -139,6 +175,42 @@ static int train_progress(double done, void* user) {
   return 0;
 }
 
+static lq_status make_codec(const vq_spec* sp, lq_vq_codec** c) {
+  if (sp->fam == SPEC_RQ || sp->fam == SPEC_RVQ) {
+    lq_vq_rq_params r;
+    memset(&r, 0, sizeof r);
+    r.d = sp->p.d;
+    r.M = sp->p.M;
+    r.nbits = sp->p.nbits;
+    r.max_beam_size = sp->fam == SPEC_RVQ ? 1 : (int)sp->beam;
+    r.refine_iters = (int)sp->refine;
+    r.km = sp->p.km;
+    r.nthreads = sp->p.nthreads;
+    return lq_vq_rq_new(&r, c);
+  }
+  if (sp->fam == SPEC_AQ) {
+    lq_vq_lsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = sp->p.d;
+    l.M = sp->p.M;
+    l.nbits = sp->p.nbits;
+    l.train_iters = sp->p.km.niter; /* iters= is the number of LSQ training rounds */
+    l.nthreads = sp->p.nthreads;
+    return lq_vq_lsq_new(&l, c);
+  }
+  if (sp->fam == SPEC_TSVQ) {
+    lq_vq_tsvq_params t;
+    memset(&t, 0, sizeof t);
+    t.d = sp->p.d;
+    t.depth = (int)sp->depth;
+    t.branch = (int)sp->branch;
+    t.km = sp->p.km;
+    t.nthreads = sp->p.nthreads;
+    return lq_vq_tsvq_new(&t, c);
+  }
+  return lq_vq_codec_new(&sp->p, c);
+}
+
 static int vq_train(int argc, char** argv) {
   if (argc < 3) return cli_usage_error("usage: quant vq train SPEC X.npy -o CODEC.lqc");
   const char* out = NULL;
@@ -160,7 +232,7 @@ static int vq_train(int argc, char** argv) {
   sp.p.km.progress = train_progress;
   lq_vq_codec* c = NULL;
   cli_progress_begin();
-  lq_status s = lq_vq_codec_new(&sp.p, &c);
+  lq_status s = make_codec(&sp, &c);
   if (s == LQ_OK) s = lq_vq_train(c, n, t.x, NULL);
   cli_progress_end();
   if (s == LQ_OK) s = lq_vq_save_file(c, out);
