@@ -112,11 +112,123 @@ static void test_opq_progress(void** state) {
   run_codec(LQ_VQ_OPQ, -1); /* OPQ's inner k-means counts are its own (40 then 4 iterations) */
 }
 
+/* Multi-level codecs report one step per stage, level or training round. */
+static void check_run(lq_vq_codec* c, const float* x, progress_log* log, int expect_calls) {
+  assert_int_equal(lq_vq_train(c, N, x, NULL), LQ_OK);
+  assert_int_equal(log->calls, expect_calls);
+  assert_false(log->decreased);
+  assert_true(fabs(log->last - 1.0) < 1e-12);
+}
+
+static void test_multilevel_progress(void** state) {
+  (void)state;
+  float* x = make_data();
+  progress_log log = {0, 0, 0.0, 0};
+  lq_vq_codec* c = NULL;
+
+  lq_vq_rq_params r = {0};
+  r.d = D;
+  r.M = 4;
+  r.nbits = 4;
+  r.max_beam_size = 2;
+  r.refine_iters = 2;
+  r.nthreads = 1;
+  r.km.niter = 4;
+  r.km.progress = log_progress;
+  r.km.progress_user = &log;
+  assert_int_equal(lq_vq_rq_new(&r, &c), LQ_OK);
+  check_run(c, x, &log, 4 + 2); /* stages, then refinement rounds */
+  lq_vq_codec_free(c);
+
+  progress_log stop = {0, 2, 0.0, 0};
+  r.km.progress_user = &stop;
+  assert_int_equal(lq_vq_rq_new(&r, &c), LQ_OK);
+  assert_int_equal(lq_vq_train(c, N, x, NULL), LQ_ERR_CANCELLED);
+  assert_false(lq_vq_is_trained(c));
+  lq_vq_codec_free(c);
+
+  log = (progress_log){0, 0, 0.0, 0};
+  lq_vq_tsvq_params t = {0};
+  t.d = D;
+  t.depth = 3;
+  t.branch = 4;
+  t.nthreads = 1;
+  t.km.niter = 4;
+  t.km.progress = log_progress;
+  t.km.progress_user = &log;
+  assert_int_equal(lq_vq_tsvq_new(&t, &c), LQ_OK);
+  check_run(c, x, &log, 3); /* one per tree level */
+  lq_vq_codec_free(c);
+
+  log = (progress_log){0, 0, 0.0, 0};
+  lq_vq_lsq_params l = {0};
+  l.d = D;
+  l.M = 2;
+  l.nbits = 4;
+  l.train_iters = 3;
+  l.train_ils_iters = 1;
+  l.encode_ils_iters = 1;
+  l.nthreads = 1;
+  l.progress = log_progress;
+  l.progress_user = &log;
+  assert_int_equal(lq_vq_lsq_new(&l, &c), LQ_OK);
+  check_run(c, x, &log, 3); /* one per training round */
+  lq_vq_codec_free(c);
+
+  /* the generic constructor passes km.progress on to LSQ */
+  log = (progress_log){0, 0, 0.0, 0};
+  lq_vq_params p = {0};
+  p.kind = (lq_vq_kind)LQ_VQ_LSQ;
+  p.d = D;
+  p.M = 2;
+  p.nbits = 4;
+  p.nthreads = 1;
+  p.km.progress = log_progress;
+  p.km.progress_user = &log;
+  assert_int_equal(lq_vq_codec_new(&p, &c), LQ_OK);
+  check_run(c, x, &log, 25); /* FAISS's default train_iters */
+  lq_vq_codec_free(c);
+  free(x);
+}
+
+static void test_qinco_progress(void** state) {
+  (void)state;
+  float* x = make_data();
+  progress_log log = {0, 0, 0.0, 0};
+  lq_qinco_params p = {0};
+  p.d = D;
+  p.M = 2;
+  p.nbits = 3;
+  p.epochs = 2;
+  p.batch = 256;
+  p.nthreads = 1;
+  p.progress = log_progress;
+  p.progress_user = &log;
+  lq_qinco* q = NULL;
+  assert_int_equal(lq_qinco_new(&p, &q), LQ_OK);
+  assert_int_equal(lq_qinco_train(q, N, x, NULL), LQ_OK);
+  assert_int_equal(log.calls, 2); /* one per epoch */
+  assert_false(log.decreased);
+  assert_true(log.last == 1.0);
+  lq_qinco_free(q);
+
+  progress_log stop = {0, 1, 0.0, 0};
+  p.progress_user = &stop;
+  assert_int_equal(lq_qinco_new(&p, &q), LQ_OK);
+  assert_int_equal(lq_qinco_train(q, N, x, NULL), LQ_ERR_CANCELLED);
+  assert_int_equal(stop.calls, 1);
+  assert_false(lq_qinco_is_trained(q));
+  lq_qinco_free(q);
+  free(x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kmeans_progress),
       cmocka_unit_test(test_pq_progress),
       cmocka_unit_test(test_opq_progress),
+      cmocka_unit_test(test_multilevel_progress),
+      cmocka_unit_test(test_qinco_progress),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

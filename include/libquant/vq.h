@@ -248,6 +248,8 @@ typedef struct lq_vq_lsq_params {
   float lambd;          /* 0 → 1e-2: ridge term of the codebook update */
   uint32_t seed;        /* 0 → 0x12345 (FAISS random_seed) */
   int nthreads;         /* 0 → all CPUs; results do not depend on it */
+  lq_progress_fn progress; /* optional: called after every training round (core.h); non-zero cancels */
+  void* progress_user;     /* passed to progress */
 } lq_vq_lsq_params;
 
 /*! lq_vq_lsq_new() : an untrained LSQ++ codec (*out owned by the caller;

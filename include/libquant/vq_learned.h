@@ -148,6 +148,8 @@ typedef struct lq_qinco_params {
   int rq_beam;     /* beam of the initialising RQ (lq_vq_rq_new); 0 → 1 (greedy, like
                       QINCo's greedy encoding) */
   int nthreads;    /* 0 → all CPUs; results do not depend on it */
+  lq_progress_fn progress; /* optional: called after every epoch (core.h); non-zero cancels */
+  void* progress_user;     /* passed to progress */
 } lq_qinco_params;
 
 typedef struct lq_qinco lq_qinco; /* opaque */

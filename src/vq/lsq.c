@@ -374,6 +374,8 @@ lq_status lq_vq_lsq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_st
           for (size_t t = 0; t < d; t++)
             c->cent[j * d + t] = c->cent[j * d + t] + (float)(T * lq_lsq_gauss(&mt) * sd[t] / (double)M);
       s = lq_lsq_icm_encode(c, n, x, idx, L->train_ils_iters, LQ_LSQ_SALT_TRAIN + (uint64_t)it);
+      if (s == LQ_OK)
+        s = lq_progress_report(L->progress, L->progress_user, (it + 1.0) / L->train_iters, "lq_vq_train");
     }
   }
   if (s == LQ_OK && stats) {

@@ -109,6 +109,8 @@ lq_status lq_vq_codec_new(const lq_vq_params* p, lq_vq_codec** out) {
     l.M = p->M;
     l.nbits = p->nbits;
     l.nthreads = p->nthreads;
+    l.progress = p->km.progress; /* the generic parameters carry the callback in km */
+    l.progress_user = p->km.progress_user;
     return lq_vq_lsq_new(&l, out);
   }
   if (p->kind == (lq_vq_kind)LQ_VQ_TSVQ) { /* depth M, branch 2^nbits */

@@ -16,6 +16,8 @@ struct lq_qinco {
   size_t step_size;   /* floats of one step m >= 1 */
   size_t nparam;
   int epochs, batch, rq_beam, nthreads;
+  lq_progress_fn progress;
+  void* progress_user;
   float lr;
   uint64_t seed;
   float scale;        /* data scale s: the network sees x / s */
@@ -77,6 +79,8 @@ lq_status lq_qinco_new(const lq_qinco_params* p, lq_qinco** out) {
   q->batch = p->batch ? p->batch : 64;
   q->rq_beam = p->rq_beam ? p->rq_beam : 1;
   q->nthreads = p->nthreads;
+  q->progress = p->progress;
+  q->progress_user = p->progress_user;
   q->lr = p->lr == 0.0f ? 1e-2f : p->lr;
   q->seed = p->seed ? p->seed : 1234;
   q->scale = 1.0f;
@@ -446,6 +450,7 @@ lq_status lq_qinco_train(lq_qinco* q, size_t n, const float* x, double* epoch_ms
   size_t nd;
   if (lq_mul_overflows(n, d, &nd)) return lq_fail(LQ_ERR_OVERFLOW, "lq_qinco_train: n * d overflows");
   if (!lq_vq_all_finite(x, nd)) return lq_fail(LQ_ERR_NUMERIC, "lq_qinco_train: NaN or Inf in the training data");
+  q->trained = 0; /* a failed or cancelled run leaves a half-updated model: unusable */
   double ss = 0.0;
   for (size_t i = 0; i < nd; i++) ss += (double)x[i] * (double)x[i];
   float scale = (float)sqrt(ss / (double)nd);
@@ -532,7 +537,9 @@ lq_status lq_qinco_train(lq_qinco* q, size_t n, const float* x, double* epoch_ms
       }
     }
     if (epoch_mse && s == LQ_OK) epoch_mse[ep] = fin_sum / (double)n * (double)scale * (double)scale;
+    if (s == LQ_OK) s = lq_progress_report(q->progress, q->progress_user, (ep + 1.0) / q->epochs, "lq_qinco_train");
   }
+  if (s == LQ_OK && q->epochs == 0) s = lq_progress_report(q->progress, q->progress_user, 1.0, "lq_qinco_train");
   if (s == LQ_OK) q->trained = 1;
   free(xs);
   free(P);

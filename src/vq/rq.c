@@ -480,6 +480,7 @@ static lq_status lq_progressive_kmeans(const lq_kmeans_config* km_in, size_t n, 
  * solves the plain least squares with sgelsd (rcond 1e-4); we use the ridge
  * solve of LSQ (lambda 1e-2), which also keeps unused codewords finite.
  * *sse receives the encode error with the final codebooks. */
+static lq_status lq_ml_progress(const lq_vq_codec* c, double done);
 static lq_status lq_rq_refine(lq_vq_codec* c, size_t n, const float* x, double* sse) {
   size_t d = c->p.d, M = c->p.M;
   uint8_t* codes = NULL;
@@ -493,6 +494,7 @@ static lq_status lq_rq_refine(lq_vq_codec* c, size_t n, const float* x, double* 
     if (s != LQ_OK || r == c->refine_iters) break;
     for (size_t i = 0; i < n; i++) lq_vq_ml_unpack(c, codes + i * c->code_size, idx + i * M);
     s = lq_vq_ls_codebooks(n, d, M, c->soff, x, idx, 1e-2, c->cent);
+    if (s == LQ_OK) s = lq_ml_progress(c, ((double)M + r + 1.0) / ((double)M + c->refine_iters));
   }
   double e = 0;
   if (s == LQ_OK) s = lq_vq_ml_decode(c, n, codes, y);
@@ -505,10 +507,19 @@ static lq_status lq_rq_refine(lq_vq_codec* c, size_t n, const float* x, double* 
   return s;
 }
 
+/* Multi-level training reports one step per stage / level / refinement
+ * round (the inner k-means runs are not reported: their fractions would
+ * restart at 0 for every stage). */
+static lq_status lq_ml_progress(const lq_vq_codec* c, double done) {
+  return lq_progress_report(c->p.km.progress, c->p.km.progress_user, done, "lq_vq_train");
+}
+
 static lq_status lq_rq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats) {
   size_t d = c->p.d, M = c->p.M, B = (size_t)c->beam;
   lq_kmeans_config km = c->p.km;
+  km.progress = NULL;
   if (km.nthreads == 0) km.nthreads = c->p.nthreads;
+  const double steps = (double)M + (double)c->refine_iters;
   /* beam state of every training vector: residuals, partial codes, scores */
   size_t nbd, nbm;
   if (lq_mul_overflows(n, B, &nbd) || lq_mul_overflows(nbd, d, &nbd) || lq_mul_overflows(n * B, M, &nbm))
@@ -551,6 +562,7 @@ static lq_status lq_rq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans
       float* t = R; R = R2; R2 = t;
       int32_t* u = C; C = C2; C2 = u;
       nb_cur = nb_next;
+      s = lq_ml_progress(c, (m + 1.0) / steps);
     }
     if (s == LQ_OK)
       for (size_t i = 0; i < n; i++) obj += S[i * nb_cur];
@@ -579,6 +591,7 @@ static lq_status lq_rq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans
 static lq_status lq_tsvq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats) {
   size_t d = c->p.d, b = (size_t)c->branch, depth = c->p.M;
   lq_kmeans_config km = c->p.km;
+  km.progress = NULL;
   if (km.nthreads == 0) km.nthreads = c->p.nthreads;
   size_t *node = NULL, *order = NULL, *start = NULL;
   float* sub = NULL;
@@ -642,6 +655,7 @@ static lq_status lq_tsvq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmea
     }
     nparents *= b;
     off += nparents;
+    s = lq_ml_progress(c, (l + 1.0) / (double)depth);
   }
   free(node);
   free(order);
