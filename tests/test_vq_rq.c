@@ -479,11 +479,28 @@ static void ref_codec_roundtrip(lq_vq_codec* c, size_t n, const float* x, float*
   lq_vq_codec_free(c);
 }
 
+/* The roundtrip of spec, checked against the calibrate + encode + decode
+ * path (what quant bench times) of a second instance: same floats. */
 static void scheme_rt(const char* spec, const lq_shape* shape, const float* x, float* y, double* bpe) {
   lq_scheme* s = NULL;
   if (lq_scheme_parse(spec, &s) != LQ_OK) fail_msg("%s: %s", spec, lq_last_error());
   if (lq_scheme_roundtrip(s, shape, x, y, NULL) != LQ_OK) fail_msg("%s: %s", spec, lq_last_error());
   assert_int_equal(lq_scheme_bits_per_element(s, shape, bpe), LQ_OK);
+  lq_scheme_destroy(s);
+
+  size_t numel = 1, bytes = 0;
+  for (int i = 0; i < shape->ndim; i++) numel *= (size_t)shape->dims[i];
+  assert_int_equal(lq_scheme_parse(spec, &s), LQ_OK);
+  if (lq_scheme_calibrate(s, shape, x) != LQ_OK) fail_msg("%s: calibrate: %s", spec, lq_last_error());
+  assert_int_equal(lq_scheme_encoded_size(s, shape, &bytes), LQ_OK);
+  uint8_t* codes = (uint8_t*)malloc(bytes);
+  float* y2 = (float*)malloc(numel * 4);
+  if (lq_scheme_encode(s, shape, x, codes, bytes) != LQ_OK) fail_msg("%s: encode: %s", spec, lq_last_error());
+  if (lq_scheme_decode(s, shape, codes, bytes, y2) != LQ_OK) fail_msg("%s: decode: %s", spec, lq_last_error());
+  LQ_ASSERT_BITS_EQUAL(y, y2, numel * 4, spec);
+  expect_error(lq_scheme_encode(s, shape, x, codes, bytes - 1), LQ_ERR_BUFFER_TOO_SMALL, NULL);
+  free(codes);
+  free(y2);
   lq_scheme_destroy(s);
 }
 
@@ -559,8 +576,24 @@ static void test_vq_schemes(void** state) {
   scheme_rt("pq:m=4:nbits=5:dim=8", &flat, x, r, &bpe);
   scheme_rt("pq:m=4:nbits=5", &shape, x, y, &bpe);
   LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, "dim chunks");
-  /* errors */
+  /* code sizes: kmeans one index byte (k <= 256), pq ceil(M*nbits/8) bytes */
   lq_scheme* s = NULL;
+  size_t bytes = 0;
+  assert_int_equal(lq_scheme_parse("kmeans:k=32", &s), LQ_OK);
+  assert_int_equal(lq_scheme_encoded_size(s, &shape, &bytes), LQ_OK);
+  assert_int_equal(bytes, n);
+  assert_int_equal(lq_scheme_calibrate(s, &shape, x), LQ_OK);
+  uint8_t* kc = (uint8_t*)malloc(n);
+  assert_int_equal(lq_scheme_encode(s, &shape, x, kc, n), LQ_OK);
+  kc[7] = 32; /* not a centroid */
+  expect_error(lq_scheme_decode(s, &shape, kc, n, y), LQ_ERR_FORMAT, "not below k = 32");
+  free(kc);
+  lq_scheme_destroy(s);
+  assert_int_equal(lq_scheme_parse("pq:m=4:nbits=5", &s), LQ_OK);
+  assert_int_equal(lq_scheme_encoded_size(s, &shape, &bytes), LQ_OK);
+  assert_int_equal(bytes, n * 3);
+  lq_scheme_destroy(s);
+  /* errors */
   assert_int_equal(lq_scheme_parse("pq:m=3", &s), LQ_OK);
   expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "not divisible by M = 3");
   lq_scheme_destroy(s);

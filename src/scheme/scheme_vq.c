@@ -21,9 +21,28 @@ typedef struct vq_state {
   int refine;            /* rq: least-squares codebook refinement rounds */
   int aq_iters;          /* aq: LSQ++ training rounds (0: FAISS's 25) */
   int threads;
+  /* the model of the last calibration (roundtrip or calibrate) */
+  size_t d;              /* its vector length */
+  lq_vq_codec* codec;    /* every family but kmeans */
+  float* cent;           /* kmeans: k x d centroids */
 } vq_state;
 
-static void vq_destroy(void* p) { free(p); }
+static void vq_forget(vq_state* st) {
+  lq_vq_codec_free(st->codec);
+  st->codec = NULL;
+  free(st->cent);
+  st->cent = NULL;
+  st->d = 0;
+}
+
+static void vq_destroy(void* p) {
+  if (p) vq_forget(p);
+  free(p);
+}
+
+/* kmeans codes: the centroid index of each vector, little-endian in the
+ * fewest whole bytes that hold k - 1. */
+static size_t vq_kmeans_index_bytes(size_t k) { return k <= 256 ? 1 : k <= 65536 ? 2 : 4; }
 
 /* Vector length and count for a tensor of numel elements. */
 static lq_status vq_view(const vq_state* st, const lq_shape* shape, size_t numel, size_t* d, size_t* n) {
@@ -137,11 +156,12 @@ static lq_status vq_make_codec(const vq_state* st, size_t d, lq_vq_codec** c) {
   return lq_vq_rq_new(&r, c);
 }
 
-static lq_status vq_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
-                              int32_t* codes) {
-  const vq_state* st = p;
-  (void)codes; /* no per-element integer codes (code_range is NULL) */
+/* Trains the scheme's model on x (the roundtrip's first half, and the
+ * calibration that encode/decode use). */
+static lq_status vq_calibrate(void* p, const lq_shape* shape, size_t numel, const float* x) {
+  vq_state* st = p;
   size_t d = 0, n = 0;
+  vq_forget(st);
   LQ_CHECK(vq_view(st, shape, numel, &d, &n));
   if (st->fam == VQ_KMEANS) {
     lq_kmeans_config km;
@@ -150,25 +170,100 @@ static lq_status vq_roundtrip(void* p, const lq_shape* shape, size_t numel, cons
     km.init = (lq_kmeans_init)st->init;
     km.nthreads = st->threads;
     float* cent = NULL;
-    int32_t* assign = NULL;
     lq_status s = lq_alloc_array(st->k * d, sizeof(float), "centroids", (void**)&cent);
-    if (s == LQ_OK) s = lq_alloc_array(n, sizeof(int32_t), "assignment", (void**)&assign);
     if (s == LQ_OK) s = lq_kmeans_train(&km, n, d, x, st->k, cent, NULL, NULL);
-    if (s == LQ_OK) s = lq_kmeans_assign(n, d, x, st->k, cent, st->threads, assign, NULL);
-    for (size_t i = 0; s == LQ_OK && i < n; i++) memcpy(y + i * d, cent + (size_t)assign[i] * d, d * sizeof(float));
-    free(cent);
-    free(assign);
-    return s;
+    if (s != LQ_OK) {
+      free(cent);
+      return s;
+    }
+    st->cent = cent;
+  } else {
+    lq_vq_codec* c = NULL;
+    LQ_CHECK(vq_make_codec(st, d, &c));
+    lq_status s = lq_vq_train(c, n, x, NULL);
+    if (s != LQ_OK) {
+      lq_vq_codec_free(c);
+      return s;
+    }
+    st->codec = c;
   }
-  lq_vq_codec* c = NULL;
-  LQ_CHECK(vq_make_codec(st, d, &c));
+  st->d = d;
+  return LQ_OK;
+}
+
+/* Vector count of a tensor encoded with the calibrated model. */
+static lq_status vq_rows(const vq_state* st, const lq_shape* shape, size_t numel, size_t* n) {
+  size_t d = 0;
+  LQ_CHECK(vq_view(st, shape, numel, &d, n));
+  if (d != st->d)
+    return lq_fail(LQ_ERR_STATE, "%s: vectors of %zu values, but the model was trained on %zu", st->name, d, st->d);
+  return LQ_OK;
+}
+
+/* Asked before calibration too (to size buffers): the code size follows from
+ * the parameters, so an untrained codec of the right shape answers it. */
+static lq_status vq_encoded_size(const void* p, const lq_shape* shape, size_t numel, size_t* bytes) {
+  const vq_state* st = p;
+  size_t n = 0, d = 0, per = vq_kmeans_index_bytes(st->k);
+  LQ_CHECK(vq_view(st, shape, numel, &d, &n));
+  if (st->codec && d == st->d) {
+    per = lq_vq_code_size(st->codec);
+  } else if (st->fam != VQ_KMEANS) {
+    lq_vq_codec* c = NULL;
+    LQ_CHECK(vq_make_codec(st, d, &c));
+    per = lq_vq_code_size(c);
+    lq_vq_codec_free(c);
+  }
+  if (lq_mul_overflows(n, per, bytes)) return lq_fail(LQ_ERR_OVERFLOW, "%s: code bytes overflow", st->name);
+  return LQ_OK;
+}
+
+static lq_status vq_encode(void* p, const lq_shape* shape, size_t numel, const float* x, void* codes) {
+  vq_state* st = p;
+  size_t n = 0;
+  LQ_CHECK(vq_rows(st, shape, numel, &n));
+  if (st->codec) return lq_vq_encode(st->codec, n, x, codes);
+  int32_t* assign = NULL;
+  LQ_CHECK(lq_alloc_array(n, sizeof(int32_t), "assignment", (void**)&assign));
+  lq_status s = lq_kmeans_assign(n, st->d, x, st->k, st->cent, st->threads, assign, NULL);
+  const size_t w = vq_kmeans_index_bytes(st->k);
+  uint8_t* out = codes;
+  for (size_t i = 0; s == LQ_OK && i < n; i++)
+    for (size_t b = 0; b < w; b++) out[i * w + b] = (uint8_t)((uint32_t)assign[i] >> (8 * b));
+  free(assign);
+  return s;
+}
+
+static lq_status vq_decode(void* p, const lq_shape* shape, size_t numel, const void* codes, float* y) {
+  vq_state* st = p;
+  size_t n = 0;
+  LQ_CHECK(vq_rows(st, shape, numel, &n));
+  if (st->codec) return lq_vq_decode(st->codec, n, codes, y);
+  const size_t w = vq_kmeans_index_bytes(st->k), d = st->d;
+  const uint8_t* in = codes;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t j = 0;
+    for (size_t b = 0; b < w; b++) j |= (uint32_t)in[i * w + b] << (8 * b);
+    if (j >= st->k)
+      return lq_fail(LQ_ERR_FORMAT, "%s: code %u of vector %zu is not below k = %zu", st->name, j, i, st->k);
+    memcpy(y + i * d, st->cent + (size_t)j * d, d * sizeof(float));
+  }
+  return LQ_OK;
+}
+
+/* Trains on x, then decode(encode(x)). */
+static lq_status vq_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
+                              int32_t* codes) {
+  (void)codes; /* no per-element integer codes (code_range is NULL) */
+  vq_state* st = p;
+  LQ_CHECK(vq_calibrate(p, shape, numel, x));
+  size_t bytes = 0;
+  LQ_CHECK(vq_encoded_size(p, shape, numel, &bytes));
   uint8_t* buf = NULL;
-  lq_status s = lq_alloc_array(n, lq_vq_code_size(c), "codes", (void**)&buf);
-  if (s == LQ_OK) s = lq_vq_train(c, n, x, NULL);
-  if (s == LQ_OK) s = lq_vq_encode(c, n, x, buf);
-  if (s == LQ_OK) s = lq_vq_decode(c, n, buf, y);
+  LQ_CHECK(lq_alloc_array(bytes, 1, "codes", (void**)&buf));
+  lq_status s = vq_encode(st, shape, numel, x, buf);
+  if (s == LQ_OK) s = vq_decode(st, shape, numel, buf, y);
   free(buf);
-  lq_vq_codec_free(c);
   return s;
 }
 
@@ -201,6 +296,10 @@ static const lq_scheme_ops vq_ops = {
     .bits_per_element = vq_bits_per_element,
     .destroy = vq_destroy,
     .params_json = vq_params_json,
+    .calibrate = vq_calibrate,
+    .encoded_size = vq_encoded_size,
+    .encode = vq_encode,
+    .decode = vq_decode,
 };
 
 static lq_status vq_create(vq_family fam, const char* name, lq_scheme_args* a, void** state_out,
