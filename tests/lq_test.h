@@ -16,6 +16,16 @@
 
 #include "libquant.h"
 
+/* Asserts that a call failed with `want` and left an error text (containing
+ * `needle` when not NULL); the message names both statuses and the text. */
+static inline void lq_test_expect_error(lq_status got, lq_status want, const char* needle) {
+  if (got != want)
+    fail_msg("status %s, expected %s (%s)", lq_status_string(got), lq_status_string(want), lq_last_error());
+  if (lq_last_error()[0] == '\0') fail_msg("%s without an error text", lq_status_string(got));
+  if (needle && strstr(lq_last_error(), needle) == NULL)
+    fail_msg("error text '%s' lacks '%s'", lq_last_error(), needle);
+}
+
 /* One row of a module's kernel list. */
 typedef struct lq_test_kernel {
   const char* slot;

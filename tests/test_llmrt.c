@@ -66,11 +66,8 @@ static int each_record(const char* prefix, void (*fn)(const grec*)) {
 #define GI(r, k) ((const int32_t*)(r)->a[k].p)
 #define GH(r, k) ((const uint16_t*)(r)->a[k].p)
 
-static void expect_error(lq_status got, lq_status want) {
-  if (got != want) fail_msg("got %s, want %s", lq_status_string(got), lq_status_string(want));
-  assert_true(lq_last_error()[0] != '\0');
-  lq_clear_error();
-}
+/* every expected failure also clears the text, so later checks start clean */
+#define expect_error(got, want) (lq_test_expect_error((got), (want), NULL), lq_clear_error())
 static void assert_close(double got, double want, double tol, const char* what, size_t i) {
   if (!(fabs(got - want) <= tol)) fail_msg("%s[%zu]: %.9g vs golden %.9g (tol %.3g)", what, i, got, want, tol);
 }

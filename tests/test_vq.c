@@ -22,13 +22,6 @@ static void* load_raw(const char* name, size_t expect_bytes) {
   return p;
 }
 
-static void expect_error(lq_status got, lq_status want, const char* needle) {
-  if (got != want) fail_msg("status %s, expected %s (%s)", lq_status_string(got), lq_status_string(want),
-                            lq_last_error());
-  if (needle && strstr(lq_last_error(), needle) == NULL)
-    fail_msg("error text '%s' lacks '%s'", lq_last_error(), needle);
-}
-
 /* ---------------------------------------------------------------- k-means -- */
 
 static void test_km_init_parity(void** state) {
@@ -228,32 +221,32 @@ static void test_km_bad_input(void** state) {
   float x[40 * 4], c[4 * 4];
   for (int i = 0; i < 160; i++) x[i] = (float)(i % 7) * 0.5f - (float)(i % 3);
   lq_kmeans_config cfg = {0};
-  expect_error(lq_kmeans_train(&cfg, 40, 4, NULL, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "x is NULL");
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, NULL, NULL, NULL), LQ_ERR_INVALID_ARG, "NULL");
-  expect_error(lq_kmeans_train(&cfg, 0, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "empty");
-  expect_error(lq_kmeans_train(&cfg, 40, 0, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "d is 0");
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 0, c, NULL, NULL), LQ_ERR_INVALID_ARG, "k is 0");
-  expect_error(lq_kmeans_train(&cfg, 3, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "larger than the number");
-  expect_error(lq_kmeans_train(&cfg, (size_t)INT32_MAX + 1, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG,
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, NULL, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "x is NULL");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, NULL, NULL, NULL), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 0, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "empty");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 0, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "d is 0");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 0, c, NULL, NULL), LQ_ERR_INVALID_ARG, "k is 0");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 3, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "larger than the number");
+  lq_test_expect_error(lq_kmeans_train(&cfg, (size_t)INT32_MAX + 1, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG,
                "INT32_MAX");
   cfg.init = (lq_kmeans_init)7;
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "init");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "init");
   cfg.init = LQ_KMEANS_INIT_RANDOM;
   cfg.nredo = -2;
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "nredo");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_INVALID_ARG, "nredo");
   cfg.nredo = 0;
   x[37] = NAN;
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_NUMERIC, "NaN");
   x[37] = INFINITY;
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_NUMERIC, "Inf");
-  expect_error(lq_kmeans_assign(40, 4, x, 2, c, 1, NULL, NULL), LQ_ERR_NUMERIC, "NaN or Inf");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_NUMERIC, "Inf");
+  lq_test_expect_error(lq_kmeans_assign(40, 4, x, 2, c, 1, NULL, NULL), LQ_ERR_NUMERIC, "NaN or Inf");
   for (int i = 0; i < 160; i++) x[i] = 2.5f;
-  expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_NUMERIC, "zero-variance");
+  lq_test_expect_error(lq_kmeans_train(&cfg, 40, 4, x, 4, c, NULL, NULL), LQ_ERR_NUMERIC, "zero-variance");
   /* one centroid of constant data is fine: it is the point */
   assert_int_equal(lq_kmeans_train(&cfg, 40, 4, x, 1, c, NULL, NULL), LQ_OK);
   assert_true(c[0] == 2.5f && c[3] == 2.5f);
-  expect_error(lq_kmeans_assign(0, 4, x, 2, c, 1, NULL, NULL), LQ_ERR_INVALID_ARG, "empty");
-  expect_error(lq_kmeans_assign(4, 4, x, 2, NULL, 1, NULL, NULL), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_kmeans_assign(0, 4, x, 2, c, 1, NULL, NULL), LQ_ERR_INVALID_ARG, "empty");
+  lq_test_expect_error(lq_kmeans_assign(4, 4, x, 2, NULL, 1, NULL, NULL), LQ_ERR_INVALID_ARG, "NULL");
 }
 
 /* -------------------------------------------------------------------- PQ -- */
@@ -358,7 +351,7 @@ static void test_pq_bit_layout_example(void** state) {
   assert_int_equal(lq_vq_unpack_codes(c, 1, b, back), LQ_OK);
   assert_memory_equal(back, ids, sizeof ids);
   ids[2] = 64;
-  expect_error(lq_vq_pack_codes(c, 1, ids, b), LQ_ERR_INVALID_ARG, "outside");
+  lq_test_expect_error(lq_vq_pack_codes(c, 1, ids, b), LQ_ERR_INVALID_ARG, "outside");
   lq_vq_codec_free(c);
 }
 
@@ -437,13 +430,13 @@ static void test_codec_save_load(void** state) {
   float* x = load_f32("vq_pq_m4b6_x.bin", VQ_PQ_M4B6_NQ * 16);
   lq_vq_codec* c = make_pq(16, 4, 6, 1);
   size_t n;
-  expect_error(lq_vq_save(c, NULL, 0, &n), LQ_ERR_STATE, "not trained");
+  lq_test_expect_error(lq_vq_save(c, NULL, 0, &n), LQ_ERR_STATE, "not trained");
   uint8_t tmp[4];
-  expect_error(lq_vq_encode(c, 1, x, tmp), LQ_ERR_STATE, "not trained");
+  lq_test_expect_error(lq_vq_encode(c, 1, x, tmp), LQ_ERR_STATE, "not trained");
   assert_int_equal(lq_vq_set_centroids(c, cent, 16 * 64), LQ_OK);
   assert_int_equal(lq_vq_save(c, NULL, 0, &n), LQ_OK);
   uint8_t* buf = (uint8_t*)malloc(n);
-  expect_error(lq_vq_save(c, buf, n - 1, &n), LQ_ERR_BUFFER_TOO_SMALL, "needed");
+  lq_test_expect_error(lq_vq_save(c, buf, n - 1, &n), LQ_ERR_BUFFER_TOO_SMALL, "needed");
   assert_int_equal(lq_vq_save(c, buf, n, &n), LQ_OK);
   lq_vq_codec* d = NULL;
   assert_int_equal(lq_vq_load(buf, n, &d), LQ_OK);
@@ -458,22 +451,22 @@ static void test_codec_save_load(void** state) {
   /* every truncation is rejected */
   for (size_t len = 0; len < n; len++) {
     d = (lq_vq_codec*)0x1;
-    expect_error(lq_vq_load(buf, len, &d), LQ_ERR_FORMAT, NULL);
+    lq_test_expect_error(lq_vq_load(buf, len, &d), LQ_ERR_FORMAT, NULL);
     assert_null(d);
   }
   /* a flipped bit anywhere is rejected */
   for (size_t pos = 0; pos < n; pos += (pos < 64 ? 1 : 97)) {
     buf[pos] ^= 0x10;
-    expect_error(lq_vq_load(buf, n, &d), LQ_ERR_FORMAT, NULL);
+    lq_test_expect_error(lq_vq_load(buf, n, &d), LQ_ERR_FORMAT, NULL);
     buf[pos] ^= 0x10;
   }
   buf[0] = 'X';
-  expect_error(lq_vq_load(buf, n, &d), LQ_ERR_FORMAT, "magic");
+  lq_test_expect_error(lq_vq_load(buf, n, &d), LQ_ERR_FORMAT, "magic");
   buf[0] = 'L';
   uint8_t* big = (uint8_t*)malloc(n + 1);
   memcpy(big, buf, n);
   big[n] = 0;
-  expect_error(lq_vq_load(big, n + 1, &d), LQ_ERR_FORMAT, "trailing");
+  lq_test_expect_error(lq_vq_load(big, n + 1, &d), LQ_ERR_FORMAT, "trailing");
   free(big);
   /* files */
   char path[] = "/tmp/lq_vq_test_XXXXXX";
@@ -486,9 +479,9 @@ static void test_codec_save_load(void** state) {
   FILE* f = fopen(path, "wb");
   fwrite(buf, 1, n / 2, f);
   fclose(f);
-  expect_error(lq_vq_load_file(path, &d), LQ_ERR_FORMAT, "truncated");
+  lq_test_expect_error(lq_vq_load_file(path, &d), LQ_ERR_FORMAT, "truncated");
   remove(path);
-  expect_error(lq_vq_load_file("/nonexistent/dir/x.lqc", &d), LQ_ERR_IO, "cannot open");
+  lq_test_expect_error(lq_vq_load_file("/nonexistent/dir/x.lqc", &d), LQ_ERR_IO, "cannot open");
   free(ca);
   free(cb);
   free(buf);
@@ -505,51 +498,51 @@ static void test_pq_bad_input(void** state) {
   p.d = 10;
   p.M = 4;
   p.nbits = 8;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "not divisible by M");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "not divisible by M");
   p.M = 5;
   p.nbits = 0;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "out of range");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "out of range");
   p.nbits = 17;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "out of range");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "out of range");
   p.nbits = 4;
   p.kind = (lq_vq_kind)99;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "kind");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "kind");
   p.kind = LQ_VQ_PQ;
   p.d = 0;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "d is 0");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "d is 0");
   p.d = 10;
   p.M = 0;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "M is 0");
-  expect_error(lq_vq_codec_new(NULL, &c), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "M is 0");
+  lq_test_expect_error(lq_vq_codec_new(NULL, &c), LQ_ERR_INVALID_ARG, "NULL");
   p.M = 5;
   assert_int_equal(lq_vq_codec_new(&p, &c), LQ_OK);
   float x[40 * 10];
   for (int i = 0; i < 400; i++) x[i] = (float)((i * 7919) % 23) - 11.0f;
-  expect_error(lq_vq_train(c, 0, x, NULL), LQ_ERR_INVALID_ARG, "empty");
-  expect_error(lq_vq_train(c, 10, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number");
-  expect_error(lq_vq_train(c, 40, NULL, NULL), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_vq_train(c, 0, x, NULL), LQ_ERR_INVALID_ARG, "empty");
+  lq_test_expect_error(lq_vq_train(c, 10, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number");
+  lq_test_expect_error(lq_vq_train(c, 40, NULL, NULL), LQ_ERR_INVALID_ARG, "NULL");
   x[55] = NAN;
-  expect_error(lq_vq_train(c, 40, x, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vq_train(c, 40, x, NULL), LQ_ERR_NUMERIC, "NaN");
   x[55] = 1.0f;
   for (int i = 0; i < 40; i++) x[i * 10 + 4] = x[i * 10 + 5] = 3.0f; /* sub-space 2 constant */
-  expect_error(lq_vq_train(c, 40, x, NULL), LQ_ERR_NUMERIC, "zero variance");
+  lq_test_expect_error(lq_vq_train(c, 40, x, NULL), LQ_ERR_NUMERIC, "zero variance");
   assert_int_equal(lq_vq_is_trained(c), 0);
   for (int i = 0; i < 40; i++) x[i * 10 + 5] = (float)i;
   assert_int_equal(lq_vq_train(c, 40, x, NULL), LQ_OK);
   uint8_t codes[40 * 3];
   x[3] = INFINITY;
-  expect_error(lq_vq_encode(c, 40, x, codes), LQ_ERR_NUMERIC, "NaN or Inf");
-  expect_error(lq_vq_compute_distance_table(c, x, (float*)codes), LQ_ERR_NUMERIC, "NaN or Inf");
+  lq_test_expect_error(lq_vq_encode(c, 40, x, codes), LQ_ERR_NUMERIC, "NaN or Inf");
+  lq_test_expect_error(lq_vq_compute_distance_table(c, x, (float*)codes), LQ_ERR_NUMERIC, "NaN or Inf");
   x[3] = 0.0f;
-  expect_error(lq_vq_encode(c, 40, NULL, codes), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_vq_encode(c, 40, NULL, codes), LQ_ERR_INVALID_ARG, "NULL");
   assert_int_equal(lq_vq_encode(c, 0, NULL, NULL), LQ_OK); /* empty batch */
   float cb[10 * 16];
-  expect_error(lq_vq_set_centroids(c, cb, 3), LQ_ERR_INVALID_ARG, "expected");
+  lq_test_expect_error(lq_vq_set_centroids(c, cb, 3), LQ_ERR_INVALID_ARG, "expected");
   for (int i = 0; i < 160; i++) cb[i] = 0.0f;
   cb[9] = NAN;
-  expect_error(lq_vq_set_centroids(c, cb, 160), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vq_set_centroids(c, cb, 160), LQ_ERR_NUMERIC, "NaN");
   float sdc[4];
-  expect_error(lq_vq_sdc_table(c, sdc, 4), LQ_ERR_INVALID_ARG, "expected");
+  lq_test_expect_error(lq_vq_sdc_table(c, sdc, 4), LQ_ERR_INVALID_ARG, "expected");
   lq_vq_codec_free(c);
   lq_vq_codec_free(NULL);
 }
@@ -588,7 +581,7 @@ static void test_opq_vs_faiss(void** state) {
       for (int t = 0; t < VQ_KM_D; t++) dot += (double)r[i * VQ_KM_D + t] * r[j * VQ_KM_D + t];
       assert_true(fabs(dot - (i == j)) < 1e-5);
     }
-  expect_error(lq_vq_get_rotation(pq, r, VQ_KM_D * VQ_KM_D), LQ_ERR_INVALID_ARG, "not OPQ");
+  lq_test_expect_error(lq_vq_get_rotation(pq, r, VQ_KM_D * VQ_KM_D), LQ_ERR_INVALID_ARG, "not OPQ");
   /* ADC through the rotation = distance to the decoded vector */
   uint8_t codes[50 * 4];
   float dec[50 * VQ_KM_D], tab[4 * 256], dist[50];
@@ -613,7 +606,7 @@ static void test_opq_vs_faiss(void** state) {
   LQ_ASSERT_BITS_EQUAL(codes, codes2, sizeof codes, "OPQ after load");
   buf[n - 10] ^= 1;
   lq_vq_codec* bad = NULL;
-  expect_error(lq_vq_load(buf, n, &bad), LQ_ERR_FORMAT, "checksum");
+  lq_test_expect_error(lq_vq_load(buf, n, &bad), LQ_ERR_FORMAT, "checksum");
   lq_vq_codec_free(c2);
   lq_vq_codec_free(c);
   /* the thread count does not change the result (short run on 1000 rows) */
@@ -631,7 +624,7 @@ static void test_opq_vs_faiss(void** state) {
   LQ_ASSERT_BITS_EQUAL(codes, codes2, sizeof codes, "OPQ vs threads");
   p.opq_niter = -1;
   lq_vq_codec* c3 = NULL;
-  expect_error(lq_vq_codec_new(&p, &c3), LQ_ERR_INVALID_ARG, "OPQ");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c3), LQ_ERR_INVALID_ARG, "OPQ");
   free(buf);
   lq_vq_codec_free(c);
   lq_vq_codec_free(c2);

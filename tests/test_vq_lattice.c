@@ -6,11 +6,7 @@
 
 #include "lq_test.h"
 
-static void expect_error(lq_status got, lq_status want) {
-  if (got != want) fail_msg("status %s, expected %s (%s)", lq_status_string(got), lq_status_string(want),
-                            lq_last_error());
-  assert_true(strlen(lq_last_error()) > 0);
-}
+#define expect_error(got, want) lq_test_expect_error((got), (want), NULL)
 
 static double d2(size_t dim, const double* a, const float* b) {
   double s = 0.0;

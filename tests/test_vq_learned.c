@@ -8,12 +8,6 @@
 
 #include "vectors/vqvae_golden.h"
 
-static void expect_error(lq_status got, lq_status want, const char* needle) {
-  if (got != want)
-    fail_msg("status %s, expected %s (%s)", lq_status_string(got), lq_status_string(want), lq_last_error());
-  if (needle && strstr(lq_last_error(), needle) == NULL) fail_msg("error text '%s' lacks '%s'", lq_last_error(), needle);
-}
-
 /* Float32 goldens: torch and we sum in different orders (and we accumulate
  * EMA sums in double), so values agree to a few float ulps: 2e-5 relative. */
 static void expect_close(const float* got, const float* want, size_t n, double rel, double abs_tol, const char* what) {
@@ -215,46 +209,46 @@ static void test_vqvae_bad_input(void** st) {
   lq_vqvae_config c;
   memset(&c, 0, sizeof c);
   lq_vqvae* v = NULL;
-  expect_error(lq_vqvae_new(NULL, &v), LQ_ERR_INVALID_ARG, "NULL");
-  expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "K = 0");
+  lq_test_expect_error(lq_vqvae_new(NULL, &v), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "K = 0");
   c.K = 4;
   c.D = 2;
   c.decay = 1.0f;
-  expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "decay");
+  lq_test_expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "decay");
   c.decay = 0.0f;
   c.beta = NAN;
-  expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "beta");
+  lq_test_expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "beta");
   c.beta = 0.0f;
   c.eps = -1.0f;
-  expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "eps");
+  lq_test_expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "eps");
   c.eps = 0.0f;
   c.dead_threshold = INFINITY;
-  expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "dead_threshold");
+  lq_test_expect_error(lq_vqvae_new(&c, &v), LQ_ERR_INVALID_ARG, "dead_threshold");
   c.dead_threshold = 0.0f;
   assert_int_equal(lq_vqvae_new(&c, &v), LQ_OK);
   float z[6] = {1, 2, 3, NAN, 5, 6}, g[6] = {0}, cb[8] = {0};
   int32_t idx[3] = {0, 1, 2};
-  expect_error(lq_vqvae_forward(v, 0, z, idx, NULL, NULL), LQ_ERR_INVALID_ARG, "empty");
-  expect_error(lq_vqvae_forward(v, 3, z, idx, NULL, NULL), LQ_ERR_NUMERIC, "NaN");
-  expect_error(lq_vqvae_get_usage(v, NULL, 0, NULL), LQ_ERR_STATE, "no forward");
+  lq_test_expect_error(lq_vqvae_forward(v, 0, z, idx, NULL, NULL), LQ_ERR_INVALID_ARG, "empty");
+  lq_test_expect_error(lq_vqvae_forward(v, 3, z, idx, NULL, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vqvae_get_usage(v, NULL, 0, NULL), LQ_ERR_STATE, "no forward");
   z[3] = 4;
-  expect_error(lq_vqvae_ema_update(v, 3, z, idx), LQ_ERR_STATE, "use_ema");
+  lq_test_expect_error(lq_vqvae_ema_update(v, 3, z, idx), LQ_ERR_STATE, "use_ema");
   idx[2] = 4;
-  expect_error(lq_vqvae_backward(v, 3, z, idx, g, g, cb), LQ_ERR_INVALID_ARG, "outside 0..3");
+  lq_test_expect_error(lq_vqvae_backward(v, 3, z, idx, g, g, cb), LQ_ERR_INVALID_ARG, "outside 0..3");
   idx[2] = 2;
   g[0] = INFINITY;
-  expect_error(lq_vqvae_backward(v, 3, z, idx, g, g, NULL), LQ_ERR_NUMERIC, "grad_out");
+  lq_test_expect_error(lq_vqvae_backward(v, 3, z, idx, g, g, NULL), LQ_ERR_NUMERIC, "grad_out");
   cb[1] = NAN;
-  expect_error(lq_vqvae_set_codebook(v, cb, 8), LQ_ERR_NUMERIC, "NaN");
-  expect_error(lq_vqvae_set_codebook(v, cb, 7), LQ_ERR_INVALID_ARG, "expected K*D");
+  lq_test_expect_error(lq_vqvae_set_codebook(v, cb, 8), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vqvae_set_codebook(v, cb, 7), LQ_ERR_INVALID_ARG, "expected K*D");
   lq_vqvae_free(v);
   c.use_ema = 1;
   assert_int_equal(lq_vqvae_new(&c, &v), LQ_OK);
   g[0] = 0;
-  expect_error(lq_vqvae_backward(v, 3, z, idx, g, g, cb), LQ_ERR_STATE, "EMA");
-  expect_error(lq_vqvae_apply_gradient(v, cb, 0.1f), LQ_ERR_STATE, "EMA");
+  lq_test_expect_error(lq_vqvae_backward(v, 3, z, idx, g, g, cb), LQ_ERR_STATE, "EMA");
+  lq_test_expect_error(lq_vqvae_apply_gradient(v, cb, 0.1f), LQ_ERR_STATE, "EMA");
   float bad_cs[4] = {1, -1, 0, 0};
-  expect_error(lq_vqvae_set_ema_state(v, bad_cs, 4), LQ_ERR_NUMERIC, "cluster_size[1]");
+  lq_test_expect_error(lq_vqvae_set_ema_state(v, bad_cs, 4), LQ_ERR_NUMERIC, "cluster_size[1]");
   lq_vqvae_free(v);
   lq_vqvae_free(NULL);
 }
@@ -464,12 +458,12 @@ static void test_qinco_beats_rq(void** st) {
   LQ_ASSERT_BITS_EQUAL(codes, codes1, NTE * lq_qinco_code_size(q), "loaded model codes");
   /* corrupt and truncated images */
   lq_qinco* bad = NULL;
-  expect_error(lq_qinco_load(buf, sz - 1, &bad), LQ_ERR_FORMAT, "truncated");
+  lq_test_expect_error(lq_qinco_load(buf, sz - 1, &bad), LQ_ERR_FORMAT, "truncated");
   buf[50] ^= 1u;
-  expect_error(lq_qinco_load(buf, sz, &bad), LQ_ERR_FORMAT, "checksum");
+  lq_test_expect_error(lq_qinco_load(buf, sz, &bad), LQ_ERR_FORMAT, "checksum");
   buf[50] ^= 1u;
   buf[0] = 'X';
-  expect_error(lq_qinco_load(buf, sz, &bad), LQ_ERR_FORMAT, "magic");
+  lq_test_expect_error(lq_qinco_load(buf, sz, &bad), LQ_ERR_FORMAT, "magic");
   assert_null(bad);
   free(buf);
   free(codes);
@@ -488,42 +482,42 @@ static void test_qinco_bad_input(void** st) {
   lq_qinco_params p;
   memset(&p, 0, sizeof p);
   lq_qinco* q = NULL;
-  expect_error(lq_qinco_new(NULL, &q), LQ_ERR_INVALID_ARG, "NULL");
+  lq_test_expect_error(lq_qinco_new(NULL, &q), LQ_ERR_INVALID_ARG, "NULL");
   p.M = 2;
   p.nbits = 4;
-  expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "d = 0");
+  lq_test_expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "d = 0");
   p.d = 65;
-  expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "1..64");
+  lq_test_expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "1..64");
   p.d = 4;
   p.nbits = 9;
-  expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "nbits");
+  lq_test_expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "nbits");
   p.nbits = 4;
   p.h = 129;
-  expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "h = 129");
+  lq_test_expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "h = 129");
   p.h = 0;
   p.lr = NAN;
-  expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "lr");
+  lq_test_expect_error(lq_qinco_new(&p, &q), LQ_ERR_INVALID_ARG, "lr");
   p.lr = 0;
   p.epochs = 1;
   assert_int_equal(lq_qinco_new(&p, &q), LQ_OK);
   float x[40 * 4];
   uint8_t codes[40];
   for (size_t i = 0; i < 40 * 4; i++) x[i] = lq_test_uniform(1, i, -1, 1);
-  expect_error(lq_qinco_encode(q, 1, x, codes), LQ_ERR_STATE, "not trained");
-  expect_error(lq_qinco_train(q, 10, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number of points");
+  lq_test_expect_error(lq_qinco_encode(q, 1, x, codes), LQ_ERR_STATE, "not trained");
+  lq_test_expect_error(lq_qinco_train(q, 10, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number of points");
   x[7] = INFINITY;
-  expect_error(lq_qinco_train(q, 40, x, NULL), LQ_ERR_NUMERIC, "NaN or Inf");
+  lq_test_expect_error(lq_qinco_train(q, 40, x, NULL), LQ_ERR_NUMERIC, "NaN or Inf");
   memset(x, 0, sizeof x);
-  expect_error(lq_qinco_train(q, 40, x, NULL), LQ_ERR_NUMERIC, "all zero");
+  lq_test_expect_error(lq_qinco_train(q, 40, x, NULL), LQ_ERR_NUMERIC, "all zero");
   for (size_t i = 0; i < 40 * 4; i++) x[i] = lq_test_uniform(1, i, -1, 1);
   assert_int_equal(lq_qinco_train(q, 40, x, NULL), LQ_OK);
   x[0] = NAN;
-  expect_error(lq_qinco_encode(q, 1, x, codes), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_qinco_encode(q, 1, x, codes), LQ_ERR_NUMERIC, "NaN");
   int32_t bad_codes[2] = {0, 16};
   double loss;
   x[0] = 0;
-  expect_error(lq_qinco_loss_grad(q, 1, x, bad_codes, &loss, NULL), LQ_ERR_INVALID_ARG, "outside 0..15");
-  expect_error(lq_qinco_set_params(q, x, 3, 1.0f), LQ_ERR_INVALID_ARG, "floats");
+  lq_test_expect_error(lq_qinco_loss_grad(q, 1, x, bad_codes, &loss, NULL), LQ_ERR_INVALID_ARG, "outside 0..15");
+  lq_test_expect_error(lq_qinco_set_params(q, x, 3, 1.0f), LQ_ERR_INVALID_ARG, "floats");
   lq_qinco_free(q);
   lq_qinco_free(NULL);
 }

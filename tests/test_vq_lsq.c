@@ -14,12 +14,6 @@ static float* load_f32(const char* name, size_t expect) {
   return p;
 }
 
-static void expect_error(lq_status got, lq_status want, const char* needle) {
-  if (got != want)
-    fail_msg("status %s, expected %s (%s)", lq_status_string(got), lq_status_string(want), lq_last_error());
-  if (needle && strstr(lq_last_error(), needle) == NULL) fail_msg("error text '%s' lacks '%s'", lq_last_error(), needle);
-}
-
 static lq_vq_codec* make_lsq(int train_iters, int nthreads) {
   lq_vq_lsq_params p;
   memset(&p, 0, sizeof p);
@@ -53,34 +47,34 @@ static void test_lsq_bad_input(void** state) {
   lq_vq_lsq_params p;
   memset(&p, 0, sizeof p);
   lq_vq_codec* c = (lq_vq_codec*)0x1;
-  expect_error(lq_vq_lsq_new(NULL, &c), LQ_ERR_INVALID_ARG, NULL);
-  expect_error(lq_vq_lsq_new(&p, NULL), LQ_ERR_INVALID_ARG, NULL);
+  lq_test_expect_error(lq_vq_lsq_new(NULL, &c), LQ_ERR_INVALID_ARG, NULL);
+  lq_test_expect_error(lq_vq_lsq_new(&p, NULL), LQ_ERR_INVALID_ARG, NULL);
   p.M = 2;
   p.nbits = 4;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "d is 0");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "d is 0");
   assert_null(c);
   p.d = 8;
   p.M = 0;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "M is 0");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "M is 0");
   p.M = 2;
   p.nbits = 0;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "nbits");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "nbits");
   p.nbits = 17;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "nbits");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "nbits");
   p.nbits = 13;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "8192");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "8192");
   p.nbits = 4;
   p.nperts = 3;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "nperts");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "nperts");
   p.nperts = 0;
   p.icm_iters = -1;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "negative");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "negative");
   p.icm_iters = 0;
   p.lambd = NAN;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "lambd");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "lambd");
   p.lambd = 0;
   p.p = -1.0f;
-  expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "lambd");
+  lq_test_expect_error(lq_vq_lsq_new(&p, &c), LQ_ERR_INVALID_ARG, "lambd");
   p.p = 0;
   p.train_iters = 2;
   assert_int_equal(lq_vq_lsq_new(&p, &c), LQ_OK);
@@ -89,25 +83,25 @@ static void test_lsq_bad_input(void** state) {
   float x[64 * 8];
   for (size_t i = 0; i < 64 * 8; i++) x[i] = (float)((i * 37) % 11) - 5.0f;
   uint8_t codes[64];
-  expect_error(lq_vq_encode(c, 1, x, codes), LQ_ERR_STATE, "not trained");
+  lq_test_expect_error(lq_vq_encode(c, 1, x, codes), LQ_ERR_STATE, "not trained");
   int32_t idx[4] = {0, 0, 0, 0};
-  expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, 1), LQ_ERR_STATE, "not trained");
-  expect_error(lq_vq_train(c, 0, x, NULL), LQ_ERR_INVALID_ARG, "empty");
-  expect_error(lq_vq_train(c, 15, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number of points");
+  lq_test_expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, 1), LQ_ERR_STATE, "not trained");
+  lq_test_expect_error(lq_vq_train(c, 0, x, NULL), LQ_ERR_INVALID_ARG, "empty");
+  lq_test_expect_error(lq_vq_train(c, 15, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number of points");
   float saved = x[17];
   x[17] = NAN;
-  expect_error(lq_vq_train(c, 64, x, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vq_train(c, 64, x, NULL), LQ_ERR_NUMERIC, "NaN");
   x[17] = saved;
   float cst[32 * 8];
   for (size_t i = 0; i < 32 * 8; i++) cst[i] = (float)(i % 8);
-  expect_error(lq_vq_train(c, 32, cst, NULL), LQ_ERR_NUMERIC, "zero variance");
+  lq_test_expect_error(lq_vq_train(c, 32, cst, NULL), LQ_ERR_NUMERIC, "zero variance");
   assert_int_equal(lq_vq_train(c, 64, x, NULL), LQ_OK);
   idx[1] = 16;
-  expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, 1), LQ_ERR_INVALID_ARG, "outside");
+  lq_test_expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, 1), LQ_ERR_INVALID_ARG, "outside");
   idx[1] = 0;
-  expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, -1), LQ_ERR_INVALID_ARG, "ils_iters");
+  lq_test_expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, -1), LQ_ERR_INVALID_ARG, "ils_iters");
   float tbl[32];
-  expect_error(lq_vq_compute_distance_table(c, x, tbl), LQ_ERR_UNSUPPORTED, NULL);
+  lq_test_expect_error(lq_vq_compute_distance_table(c, x, tbl), LQ_ERR_UNSUPPORTED, NULL);
   lq_vq_codec_free(c);
   /* the generic constructor builds an LSQ codec with FAISS's defaults */
   lq_vq_params g;
@@ -121,7 +115,7 @@ static void test_lsq_bad_input(void** state) {
   assert_int_equal(lq_vq_is_trained(c), 0);
   lq_vq_codec_free(c);
   g.nbits = 14;
-  expect_error(lq_vq_codec_new(&g, &c), LQ_ERR_INVALID_ARG, "8192");
+  lq_test_expect_error(lq_vq_codec_new(&g, &c), LQ_ERR_INVALID_ARG, "8192");
   /* an RQ codec is not an LSQ codec */
   lq_vq_rq_params r;
   memset(&r, 0, sizeof r);
@@ -129,7 +123,7 @@ static void test_lsq_bad_input(void** state) {
   r.M = 2;
   r.nbits = 4;
   assert_int_equal(lq_vq_rq_new(&r, &c), LQ_OK);
-  expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, 1), LQ_ERR_INVALID_ARG, "not an LSQ codec");
+  lq_test_expect_error(lq_vq_lsq_refine_codes(c, 1, x, idx, 1), LQ_ERR_INVALID_ARG, "not an LSQ codec");
   lq_vq_codec_free(c);
 }
 
@@ -227,12 +221,12 @@ static void test_lsq_train_vs_faiss(void** state) {
   lq_vq_codec_free(l);
   for (size_t len = 0; len < sz; len += (len < 100 ? 1 : 97)) {
     l = (lq_vq_codec*)0x1;
-    expect_error(lq_vq_load(buf, len, &l), LQ_ERR_FORMAT, NULL);
+    lq_test_expect_error(lq_vq_load(buf, len, &l), LQ_ERR_FORMAT, NULL);
     assert_null(l);
   }
   for (size_t pos = 0; pos < sz; pos += (pos < 100 ? 1 : 89)) {
     buf[pos] ^= 0x10;
-    expect_error(lq_vq_load(buf, sz, &l), LQ_ERR_FORMAT, NULL);
+    lq_test_expect_error(lq_vq_load(buf, sz, &l), LQ_ERR_FORMAT, NULL);
     buf[pos] ^= 0x10;
   }
 

@@ -13,12 +13,6 @@ static float* load_f32(const char* name, size_t expect) {
   return p;
 }
 
-static void expect_error(lq_status got, lq_status want, const char* needle) {
-  if (got != want)
-    fail_msg("status %s, expected %s (%s)", lq_status_string(got), lq_status_string(want), lq_last_error());
-  if (needle && strstr(lq_last_error(), needle) == NULL) fail_msg("error text '%s' lacks '%s'", lq_last_error(), needle);
-}
-
 static lq_vq_codec* make_rq(size_t d, size_t M, const int* nb, int beam, int nthreads) {
   lq_vq_rq_params p = {0};
   p.d = d;
@@ -61,12 +55,12 @@ static void check_save_load(const lq_vq_codec* c, size_t n, const float* x) {
   lq_vq_codec_free(d);
   for (size_t len = 0; len < sz; len += (len < 80 ? 1 : 61)) {
     d = (lq_vq_codec*)0x1;
-    expect_error(lq_vq_load(buf, len, &d), LQ_ERR_FORMAT, NULL);
+    lq_test_expect_error(lq_vq_load(buf, len, &d), LQ_ERR_FORMAT, NULL);
     assert_null(d);
   }
   for (size_t pos = 0; pos < sz; pos += (pos < 80 ? 1 : 53)) {
     buf[pos] ^= 0x04;
-    expect_error(lq_vq_load(buf, sz, &d), LQ_ERR_FORMAT, NULL);
+    lq_test_expect_error(lq_vq_load(buf, sz, &d), LQ_ERR_FORMAT, NULL);
     buf[pos] ^= 0x04;
   }
   free(a);
@@ -104,7 +98,7 @@ static void test_rq_codes_match_faiss(void** state) {
     assert_int_equal(bytes, k->nq * k->code_size);
     snprintf(name, sizeof name, "vq_rq_%s_dec.bin", k->tag);
     float* dec_want = load_f32(name, k->nq * k->d);
-    expect_error(lq_vq_set_centroids(c, cent, rows * k->d - 1), LQ_ERR_INVALID_ARG, "expected");
+    lq_test_expect_error(lq_vq_set_centroids(c, cent, rows * k->d - 1), LQ_ERR_INVALID_ARG, "expected");
     assert_int_equal(lq_vq_set_centroids(c, cent, rows * k->d), LQ_OK);
     uint8_t* codes = (uint8_t*)malloc(k->nq * k->code_size);
     float* dec = (float*)malloc(k->nq * k->d * 4);
@@ -128,7 +122,7 @@ static void test_rq_codes_match_faiss(void** state) {
       LQ_ASSERT_BITS_EQUAL(re, want + i * k->code_size, k->code_size, "repack");
     }
     idx[k->M - 1] = 1 << k->nb[k->M - 1];
-    expect_error(lq_vq_pack_codes(c, 1, idx, re), LQ_ERR_INVALID_ARG, "outside");
+    lq_test_expect_error(lq_vq_pack_codes(c, 1, idx, re), LQ_ERR_INVALID_ARG, "outside");
     check_save_load(c, k->nq, x);
     free(cent);
     free(x);
@@ -366,64 +360,64 @@ static void test_tsvq(void** state) {
 static void test_ml_bad_input(void** state) {
   (void)state;
   lq_vq_codec* c = (lq_vq_codec*)0x1;
-  expect_error(lq_vq_rq_new(NULL, &c), LQ_ERR_INVALID_ARG, NULL);
+  lq_test_expect_error(lq_vq_rq_new(NULL, &c), LQ_ERR_INVALID_ARG, NULL);
   lq_vq_rq_params r = {0};
   r.d = 4;
   r.M = 2;
   r.nbits = 4;
-  expect_error(lq_vq_rq_new(&r, NULL), LQ_ERR_INVALID_ARG, NULL);
+  lq_test_expect_error(lq_vq_rq_new(&r, NULL), LQ_ERR_INVALID_ARG, NULL);
   r.d = 0;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "d is 0");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "d is 0");
   assert_null(c);
   r.d = 4;
   r.M = 0;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "M is 0");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "M is 0");
   r.M = 2;
   r.nbits = 17;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "out of range");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "out of range");
   r.nbits = 0;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "out of range");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "out of range");
   const int bad_nb[2] = {4, 20};
   r.stage_nbits = bad_nb;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "stage 1");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "stage 1");
   r.stage_nbits = NULL;
   r.nbits = 4;
   r.max_beam_size = -1;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "max_beam_size");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "max_beam_size");
   r.max_beam_size = 0;
   r.M = 5000;
-  expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "4096");
+  lq_test_expect_error(lq_vq_rq_new(&r, &c), LQ_ERR_INVALID_ARG, "4096");
   r.M = 2;
   assert_int_equal(lq_vq_rq_new(&r, &c), LQ_OK);
-  expect_error(lq_vq_rq_set_beam(c, 0), LQ_ERR_INVALID_ARG, "beam");
-  expect_error(lq_vq_rq_set_beam(NULL, 2), LQ_ERR_INVALID_ARG, NULL);
+  lq_test_expect_error(lq_vq_rq_set_beam(c, 0), LQ_ERR_INVALID_ARG, "beam");
+  lq_test_expect_error(lq_vq_rq_set_beam(NULL, 2), LQ_ERR_INVALID_ARG, NULL);
   float x[64 * 4];
   for (int i = 0; i < 64 * 4; i++) x[i] = (float)((i * 37) % 11) - 5.0f;
   uint8_t code[8];
   float tab[64];
-  expect_error(lq_vq_encode(c, 1, x, code), LQ_ERR_STATE, "not trained");
-  expect_error(lq_vq_train(c, 0, x, NULL), LQ_ERR_INVALID_ARG, "empty");
-  expect_error(lq_vq_train(c, 10, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number of points");
+  lq_test_expect_error(lq_vq_encode(c, 1, x, code), LQ_ERR_STATE, "not trained");
+  lq_test_expect_error(lq_vq_train(c, 0, x, NULL), LQ_ERR_INVALID_ARG, "empty");
+  lq_test_expect_error(lq_vq_train(c, 10, x, NULL), LQ_ERR_INVALID_ARG, "larger than the number of points");
   x[7] = NAN;
-  expect_error(lq_vq_train(c, 64, x, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vq_train(c, 64, x, NULL), LQ_ERR_NUMERIC, "NaN");
   x[7] = 1.0f;
   float cst[64 * 4];
   for (int i = 0; i < 64 * 4; i++) cst[i] = 2.5f;
-  expect_error(lq_vq_train(c, 64, cst, NULL), LQ_ERR_NUMERIC, "zero variance");
+  lq_test_expect_error(lq_vq_train(c, 64, cst, NULL), LQ_ERR_NUMERIC, "zero variance");
   assert_int_equal(lq_vq_is_trained(c), 0);
   assert_int_equal(lq_vq_train(c, 64, x, NULL), LQ_OK);
   x[2] = INFINITY;
-  expect_error(lq_vq_encode(c, 1, x, code), LQ_ERR_NUMERIC, "NaN or Inf");
+  lq_test_expect_error(lq_vq_encode(c, 1, x, code), LQ_ERR_NUMERIC, "NaN or Inf");
   x[2] = 0.0f;
-  expect_error(lq_vq_compute_distance_table(c, x, tab), LQ_ERR_UNSUPPORTED, "distance table");
-  expect_error(lq_vq_adc_scan(c, tab, 1, code, tab), LQ_ERR_UNSUPPORTED, NULL);
-  expect_error(lq_vq_sdc_table(c, tab, 64), LQ_ERR_UNSUPPORTED, NULL);
-  expect_error(lq_vq_sdc_distances(c, tab, code, 1, code, tab), LQ_ERR_UNSUPPORTED, NULL);
-  expect_error(lq_vq_get_rotation(c, tab, 16), LQ_ERR_INVALID_ARG, "not OPQ");
+  lq_test_expect_error(lq_vq_compute_distance_table(c, x, tab), LQ_ERR_UNSUPPORTED, "distance table");
+  lq_test_expect_error(lq_vq_adc_scan(c, tab, 1, code, tab), LQ_ERR_UNSUPPORTED, NULL);
+  lq_test_expect_error(lq_vq_sdc_table(c, tab, 64), LQ_ERR_UNSUPPORTED, NULL);
+  lq_test_expect_error(lq_vq_sdc_distances(c, tab, code, 1, code, tab), LQ_ERR_UNSUPPORTED, NULL);
+  lq_test_expect_error(lq_vq_get_rotation(c, tab, 16), LQ_ERR_INVALID_ARG, "not OPQ");
   float bad[32 * 4];
   for (int i = 0; i < 32 * 4; i++) bad[i] = 1.0f;
   bad[5] = NAN;
-  expect_error(lq_vq_set_centroids(c, bad, 32 * 4), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_vq_set_centroids(c, bad, 32 * 4), LQ_ERR_NUMERIC, "NaN");
   lq_vq_codec_free(c);
   /* lq_vq_codec_new forwards RQ / TSVQ kinds */
   lq_vq_params p = {0};
@@ -436,33 +430,33 @@ static void test_ml_bad_input(void** state) {
   lq_vq_codec_free(c);
   p.kind = (lq_vq_kind)LQ_VQ_TSVQ;
   p.nbits = 0;
-  expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "out of range");
+  lq_test_expect_error(lq_vq_codec_new(&p, &c), LQ_ERR_INVALID_ARG, "out of range");
   /* TSVQ geometry */
   lq_vq_tsvq_params t = {0};
-  expect_error(lq_vq_tsvq_new(NULL, &c), LQ_ERR_INVALID_ARG, NULL);
+  lq_test_expect_error(lq_vq_tsvq_new(NULL, &c), LQ_ERR_INVALID_ARG, NULL);
   t.d = 4;
   t.depth = 0;
   t.branch = 4;
-  expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "depth");
+  lq_test_expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "depth");
   t.depth = 2;
   t.branch = 1;
-  expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "branch");
+  lq_test_expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "branch");
   t.branch = 65537;
-  expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "branch");
+  lq_test_expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "branch");
   t.branch = 256;
   t.depth = 4;
-  expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "2^26");
+  lq_test_expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "2^26");
   t.d = 0;
   t.depth = 2;
   t.branch = 4;
-  expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "d is 0");
+  lq_test_expect_error(lq_vq_tsvq_new(&t, &c), LQ_ERR_INVALID_ARG, "d is 0");
   t.d = 4;
   assert_int_equal(lq_vq_tsvq_new(&t, &c), LQ_OK);
-  expect_error(lq_vq_train(c, 3, x, NULL), LQ_ERR_INVALID_ARG, "branch 4 is larger");
-  expect_error(lq_vq_train(c, 64, cst, NULL), LQ_ERR_NUMERIC, "zero variance");
+  lq_test_expect_error(lq_vq_train(c, 3, x, NULL), LQ_ERR_INVALID_ARG, "branch 4 is larger");
+  lq_test_expect_error(lq_vq_train(c, 64, cst, NULL), LQ_ERR_NUMERIC, "zero variance");
   assert_int_equal(lq_vq_train(c, 64, x, NULL), LQ_OK);
   int32_t idx[2] = {1, 4};
-  expect_error(lq_vq_pack_codes(c, 1, idx, code), LQ_ERR_INVALID_ARG, "outside 0..3");
+  lq_test_expect_error(lq_vq_pack_codes(c, 1, idx, code), LQ_ERR_INVALID_ARG, "outside 0..3");
   lq_vq_codec_free(c);
 }
 
@@ -498,7 +492,7 @@ static void scheme_rt(const char* spec, const lq_shape* shape, const float* x, f
   if (lq_scheme_encode(s, shape, x, codes, bytes) != LQ_OK) fail_msg("%s: encode: %s", spec, lq_last_error());
   if (lq_scheme_decode(s, shape, codes, bytes, y2) != LQ_OK) fail_msg("%s: decode: %s", spec, lq_last_error());
   LQ_ASSERT_BITS_EQUAL(y, y2, numel * 4, spec);
-  expect_error(lq_scheme_encode(s, shape, x, codes, bytes - 1), LQ_ERR_BUFFER_TOO_SMALL, NULL);
+  lq_test_expect_error(lq_scheme_encode(s, shape, x, codes, bytes - 1), LQ_ERR_BUFFER_TOO_SMALL, NULL);
   free(codes);
   free(y2);
   lq_scheme_destroy(s);
@@ -586,7 +580,7 @@ static void test_vq_schemes(void** state) {
   uint8_t* kc = (uint8_t*)malloc(n);
   assert_int_equal(lq_scheme_encode(s, &shape, x, kc, n), LQ_OK);
   kc[7] = 32; /* not a centroid */
-  expect_error(lq_scheme_decode(s, &shape, kc, n, y), LQ_ERR_FORMAT, "not below k = 32");
+  lq_test_expect_error(lq_scheme_decode(s, &shape, kc, n, y), LQ_ERR_FORMAT, "not below k = 32");
   free(kc);
   lq_scheme_destroy(s);
   assert_int_equal(lq_scheme_parse("pq:m=4:nbits=5", &s), LQ_OK);
@@ -595,20 +589,20 @@ static void test_vq_schemes(void** state) {
   lq_scheme_destroy(s);
   /* errors */
   assert_int_equal(lq_scheme_parse("pq:m=3", &s), LQ_OK);
-  expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "not divisible by M = 3");
+  lq_test_expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "not divisible by M = 3");
   lq_scheme_destroy(s);
   assert_int_equal(lq_scheme_parse("kmeans:k=16", &s), LQ_OK);
-  expect_error(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_ERR_INVALID_ARG, "needs dim=");
+  lq_test_expect_error(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_ERR_INVALID_ARG, "needs dim=");
   lq_scheme_destroy(s);
   assert_int_equal(lq_scheme_parse("kmeans:k=16:dim=7", &s), LQ_OK);
-  expect_error(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_ERR_INVALID_ARG, "not a multiple of dim=7");
+  lq_test_expect_error(lq_scheme_roundtrip(s, &flat, x, y, NULL), LQ_ERR_INVALID_ARG, "not a multiple of dim=7");
   lq_scheme_destroy(s);
   assert_int_equal(lq_scheme_parse("kmeans:k=1000", &s), LQ_OK);
-  expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "larger than");
+  lq_test_expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "larger than");
   lq_scheme_destroy(s);
   assert_int_equal(lq_scheme_parse("rq:m=2:nbits=4", &s), LQ_OK);
   x[13] = NAN;
-  expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_NUMERIC, "NaN");
+  lq_test_expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_NUMERIC, "NaN");
   lq_scheme_destroy(s);
   const char* bad[] = {"rvq:k=100",   "kmeans:init=foo", "pq:nbits=17", "rq:beam=0", "tsvq:branch=1",
                        "tsvq:depth=9:branch=65536", "pq:M=2", "kmeans:dim=0"};
