@@ -117,6 +117,9 @@ expect 0 "$Q" bench int4:gran=group:group=128:axis=1 --n 8192
 # ---- demo and isa
 expect 0 "$Q" demo
 grep -q "^int8:sym=1:gran=channel " "$T/out" || fail "demo table"
+for row in iq4_nl aq:m=2:nbits=6 qinco:m=2:nbits=6:epochs=10; do
+  grep -q "^$row " "$T/out" || fail "demo row $row"
+done
 [ -s "$T/err" ] && fail "demo wrote to stderr when it is not a terminal"
 expect 0 "$Q" isa
 
