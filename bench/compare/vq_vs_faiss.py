@@ -2,8 +2,20 @@
 """libquant vq vs FAISS 1.7.3 on the same correlated data and thread count.
 
 Usage: /usr/bin/python3 bench/compare/vq_vs_faiss.py BUILD_DIR [--threads 2] [--quick]
+           [--only PART] [--image PATH [--stride 2]] [--opq-n N] [--rq8-n N] [--lsq-n N]
 BUILD_DIR must contain bench/vq_timing (a Release build). Prints a table of
 times and the ratios libquant/FAISS (time) or libquant/FAISS (throughput).
+
+--image PATH replaces the synthetic data by real data: all 8x8 patches of the
+image's luminance (PIL convert('L'), 0..255, float32) taken with the given
+stride (default 2), minus the per-dataset mean patch (the 64-vector mean over
+all extracted patches), so d = 64 for every part. Each part draws its n rows
+from a permutation of the patches with a fixed seed (the same seed the part
+uses for synthetic data); n is capped at the number of patches, and the
+d=128 PQ case is skipped (patches are 64-dimensional). As with synthetic data,
+training and evaluation (MSE, encoding, scan) use the same rows.
+--opq-n / --rq8-n / --lsq-n override n of the OPQ, RQ beam-8 and LSQ parts
+(defaults 20000 / 8000 / 10000, or the --quick sizes).
 """
 import argparse
 import os
@@ -23,6 +35,26 @@ def correlated(n, d, seed):
     return (rs.randn(n, r) @ basis + 0.1 * rs.randn(n, d)).astype(np.float32)
 
 
+def image_patches(path, stride):
+    """All 8x8 luminance patches of the image at `path` (stride `stride`), minus their mean patch."""
+    try:
+        from PIL import Image
+    except ImportError as e:
+        sys.exit(f"vq_vs_faiss.py: --image needs PIL (Pillow), which cannot be imported: {e}")
+    try:
+        with Image.open(path) as im:
+            g = np.asarray(im.convert("L"), dtype=np.float32)
+    except (OSError, ValueError) as e:
+        sys.exit(f"vq_vs_faiss.py: cannot read image {path!r}: {e}")
+    h, w = g.shape
+    if h < 8 or w < 8 or stride < 1:
+        sys.exit(f"vq_vs_faiss.py: image {path!r} is {w}x{h}: need at least 8x8 pixels and stride >= 1")
+    win = np.lib.stride_tricks.sliding_window_view(g, (8, 8))[::stride, ::stride]
+    x = np.ascontiguousarray(win.reshape(-1, 64), dtype=np.float32)
+    x -= x.mean(0, dtype=np.float64).astype(np.float32)
+    return x
+
+
 def run_ours(exe, args, env):
     out = subprocess.run([exe] + [str(a) for a in args], check=True, capture_output=True, text=True, env=env).stdout
     return {k: float(v) for k, v in (line.split() for line in out.strip().splitlines())}
@@ -34,7 +66,20 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=["kmeans", "pq", "opq", "rq", "lsq"], help="run one part only")
+    ap.add_argument("--image", help="use 8x8 luminance patches of this image instead of synthetic data")
+    ap.add_argument("--stride", type=int, default=2, help="patch stride for --image (default 2)")
+    ap.add_argument("--opq-n", type=int, help="n for the OPQ part")
+    ap.add_argument("--rq8-n", type=int, help="n for the RQ beam-8 part")
+    ap.add_argument("--lsq-n", type=int, help="n for the LSQ part")
     a = ap.parse_args()
+    patches = image_patches(a.image, a.stride) if a.image else None
+
+    def data(n, d, seed):
+        """n x d rows: synthetic correlated data, or n shuffled image patches (n capped at the patch count)."""
+        if patches is None:
+            return correlated(n, d, seed)
+        return patches[np.random.RandomState(seed).permutation(len(patches))[:n]]
+
     nt = a.threads
     env = dict(os.environ, OMP_NUM_THREADS=str(nt), OPENBLAS_NUM_THREADS=str(nt))
     os.environ.update(OMP_NUM_THREADS=str(nt), OPENBLAS_NUM_THREADS=str(nt))
@@ -49,7 +94,8 @@ def main():
         if a.only not in (None, "kmeans"):
             n = 0
         if n:
-            x = correlated(n, d, 1)
+            x = data(n, d, 1)
+            n = len(x)
             x.tofile(path)
             t0 = time.perf_counter()
             km = faiss.Kmeans(d, k, niter=25, seed=1234)
@@ -57,13 +103,16 @@ def main():
             tf = time.perf_counter() - t0
             fobj = km.obj[-1]
             ours = run_ours(exe, ["kmeans", path, n, d, k, 25, nt], env)
-            rows.append(("kmeans train s", ours["train_s"], tf, ours["train_s"] / tf))
-            rows.append(("kmeans objective", ours["objective"], fobj, ours["objective"] / fobj))
+            kt = f"kmeans n={n} k={k}" if a.image else "kmeans"
+            rows.append((f"{kt} train s", ours["train_s"], tf, ours["train_s"] / tf))
+            rows.append((f"{kt} objective", ours["objective"], fobj, ours["objective"] / fobj))
         # ---- PQ d=64 M=8 nbits=8 ----
-        for (d, M) in ([] if a.only not in (None, "pq") else [(64, 8)] if a.quick else [(64, 8), (128, 16)]):
+        for (d, M) in ([] if a.only not in (None, "pq") else [(64, 8)] if a.quick or a.image else
+                       [(64, 8), (128, 16)]):
             n = 20000 if a.quick else 100000
             nq = 4 if a.quick else 16
-            x = correlated(n, d, 2)
+            x = data(n, d, 2)
+            n = len(x)
             x.tofile(path)
             pq = faiss.ProductQuantizer(d, M, 8)
             t0 = time.perf_counter()
@@ -84,7 +133,7 @@ def main():
                 index.search(x[:nq], 1)
                 tscan = min(tscan, (time.perf_counter() - t0) * 1e9 / (n * nq))
             ours = run_ours(exe, ["pq", path, n, d, M, 8, nt, nq], env)
-            tag = f"PQ d={d} M={M}x8"
+            tag = f"PQ d={d} M={M}x8" + (f" n={n}" if a.image else "")
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} encode vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
             rows.append((f"{tag} ADC ns/code", ours["adc_ns_per_code"], tscan, tscan / ours["adc_ns_per_code"]))
@@ -92,7 +141,10 @@ def main():
         # ---- OPQ (FAISS OPQMatrix defaults) + PQ8x8, d=64, n=20000 ----
         if a.only in (None, "opq"):
             n, d, M = (5000, 32, 4) if a.quick else (20000, 64, 8)
-            x = correlated(n, d, 3)
+            d = 64 if a.image else d
+            n = a.opq_n or n
+            x = data(n, d, 3)
+            n = len(x)
             x.tofile(path)
             index = faiss.IndexPreTransform(faiss.OPQMatrix(d, M), faiss.IndexPQ(d, M, 8))
             t0 = time.perf_counter()
@@ -100,14 +152,16 @@ def main():
             ttrain = time.perf_counter() - t0
             mse = float(((index.sa_decode(index.sa_encode(x)).astype(np.float64) - x) ** 2).sum(1).mean())
             ours = run_ours(exe, ["opq", path, n, d, M, 8, nt, 1], env)
-            tag = f"OPQ d={d} M={M}x8"
+            tag = f"OPQ d={d} M={M}x8" + (f" n={n}" if a.image else "")
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
         # ---- RQ d=64 M=8x8, beam 1 and 8 (FAISS defaults otherwise: progressive-dim k-means) ----
         if a.only in (None, "rq"):
             d, M = 64, 8
             for beam, n in ([(1, 5000), (8, 2000)] if a.quick else [(1, 20000), (8, 8000)]):
-                x = correlated(n, d, 4)
+                n = (a.rq8_n or n) if beam == 8 else n
+                x = data(n, d, 4)
+                n = len(x)
                 x.tofile(path)
                 rq = faiss.ResidualQuantizer(d, M, 8)
                 rq.max_beam_size = beam
@@ -126,7 +180,10 @@ def main():
         # ---- LSQ++ (FAISS LocalSearchQuantizer defaults), 8-byte codes ----
         if a.only in (None, "lsq"):
             n, d, M = (5000, 32, 4) if a.quick else (10000, 64, 8)
-            x = correlated(n, d, 5)
+            d = 64 if a.image else d
+            n = a.lsq_n or n
+            x = data(n, d, 5)
+            n = len(x)
             x.tofile(path)
             lsq = faiss.LocalSearchQuantizer(d, M, 8)
             t0 = time.perf_counter()
@@ -141,6 +198,8 @@ def main():
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} enc vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
             rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
+    if a.image:
+        print(f"data: {len(patches)} 8x8 luminance patches (stride {a.stride}, mean patch subtracted) of {a.image}")
     print(f"threads={nt}  (ratio: time rows libquant/FAISS, throughput rows speedup, quality rows libquant/FAISS)")
     print(f"{'metric':36s} {'libquant':>12s} {'FAISS':>12s} {'ratio':>8s}")
     for name, o, f, r in rows:
