@@ -69,9 +69,41 @@ LQ_AI __m256 lq_uq_round_clamp_avx2(__m256 v, __m256 zp, __m256 lo, __m256 hi, i
   return _mm256_min_ps(_mm256_max_ps(t, lo), hi); /* t is never NaN */
 }
 
+/* Four triple32 draws in lockstep: the same operations as lq_rng8_avx2,
+ * written stage by stage so the four multiply chains overlap. */
+LQ_AI void lq_rng32_avx2(__m256i idx, __m256i klo, __m256i khi, __m256 u[4]) {
+  __m256i x[4];
+  for (int k = 0; k < 4; k++) x[k] = _mm256_add_epi32(_mm256_add_epi32(idx, _mm256_set1_epi32(8 * k)), klo);
+  for (int k = 0; k < 4; k++) x[k] = _mm256_xor_si256(x[k], _mm256_srli_epi32(x[k], 17));
+  for (int k = 0; k < 4; k++) x[k] = _mm256_mullo_epi32(x[k], _mm256_set1_epi32((int)0xed5ad4bbu));
+  for (int k = 0; k < 4; k++) x[k] = _mm256_xor_si256(x[k], _mm256_srli_epi32(x[k], 11));
+  for (int k = 0; k < 4; k++) x[k] = _mm256_mullo_epi32(x[k], _mm256_set1_epi32((int)0xac4c1b51u));
+  for (int k = 0; k < 4; k++) x[k] = _mm256_xor_si256(x[k], _mm256_srli_epi32(x[k], 15));
+  for (int k = 0; k < 4; k++) x[k] = _mm256_mullo_epi32(x[k], _mm256_set1_epi32((int)0x31848babu));
+  for (int k = 0; k < 4; k++) x[k] = _mm256_xor_si256(x[k], _mm256_srli_epi32(x[k], 14));
+  for (int k = 0; k < 4; k++) {
+    __m256i y = _mm256_srli_epi32(_mm256_xor_si256(x[k], khi), 8);
+    u[k] = _mm256_mul_ps(_mm256_cvtepi32_ps(y), _mm256_set1_ps(0x1p-24f));
+  }
+}
+
 /* 32 codes as four int32 vectors. */
 LQ_AI void lq_uq_block32(const float* x, const float* scale, const int32_t* zpv, const lq_uq8* p, int mode, int pe,
                          __m256i idx, __m256i c[4]) {
+  if (mode == LQ_ROUND_STOCHASTIC && !pe) {
+    __m256 u[4];
+    lq_rng32_avx2(idx, p->klo, p->khi, u);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (int k = 0; k < 4; k++) {
+      __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), p->inv);
+      v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); /* NaN -> +0 */
+      __m256 f = _mm256_round_ps(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+      __m256 r = _mm256_add_ps(f, _mm256_and_ps(_mm256_cmp_ps(u[k], _mm256_sub_ps(v, f), _CMP_LT_OQ), one));
+      __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(r, p->zp), p->lo), p->hi);
+      c[k] = _mm256_cvtps_epi32(t);
+    }
+    return;
+  }
   for (int k = 0; k < 4; k++) {
     __m256 inv = p->inv, zp = p->zp;
     if (pe) {
