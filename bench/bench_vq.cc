@@ -39,12 +39,16 @@ void run(benchmark::State& st, const lqb::Kernel* k) {
       benchmark::DoNotOptimize(idx);
     } else if (slot == "vq_l2sqr_ny_f32_f32") {
       ((lq_uk_vq_l2sqr_ny_f32_f32_fn)k->fn)(d, n, a, b, n, out);
+    } else if (slot == "vq_adc_scan4_u8_f32") { /* four queries; items = codes x queries */
+      const float* tables[4] = {a, a + 256 * M, a + 512 * M, a + 768 * M};
+      float* outs[4] = {out, b, b + n, b + 2 * n};
+      ((lq_uk_vq_adc_scan4_u8_f32_fn)k->fn)(n, M, codes, tables, outs);
     } else {
       ((lq_uk_vq_adc_scan_u8_f32_fn)k->fn)(n, M, codes, a, out);
     }
     benchmark::ClobberMemory();
   }
-  st.SetItemsProcessed(st.iterations() * n);
+  st.SetItemsProcessed(st.iterations() * n * (slot == "vq_adc_scan4_u8_f32" ? 4 : 1));
   std::free(a);
   std::free(b);
   std::free(out);

@@ -682,6 +682,46 @@ static void test_svd_and_procrustes(void** state) {
   for (int i = 0; i < PD * PD; i++) assert_true(fabs(r[i] - q[i]) < 1e-5);
 }
 
+/* 8-bit codes with M <= 8 are scanned in groups of 4 queries (adc_scan4);
+ * 6 queries = one full group + a partial one, each equal to its single scan,
+ * whatever the thread count; M = 16 takes the per-query path. */
+static void test_pq_scan_groups(void** state) {
+  (void)state;
+  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  for (int mi = 0; mi < 2; mi++) {
+    size_t M = mi ? 16 : 8;
+    lq_vq_codec* c = make_pq(VQ_KM_D, M, 8, 1);
+    assert_int_equal(lq_vq_train(c, VQ_KM_N, x, NULL), LQ_OK);
+    size_t ts = lq_vq_table_size(c), nq = 6;
+    uint8_t* codes = (uint8_t*)malloc(VQ_KM_N * M);
+    float* tabs = (float*)malloc(nq * ts * 4);
+    float* many = (float*)malloc(nq * VQ_KM_N * 4);
+    float* one = (float*)malloc(VQ_KM_N * 4);
+    assert_int_equal(lq_vq_encode(c, VQ_KM_N, x, codes), LQ_OK);
+    for (size_t q = 0; q < nq; q++)
+      assert_int_equal(lq_vq_compute_distance_table(c, x + q * 31 * VQ_KM_D, tabs + q * ts), LQ_OK);
+    for (int threads = 1; threads <= 3; threads += 2) {
+      lq_vq_codec* ct = make_pq(VQ_KM_D, M, 8, threads);
+      float* cent = (float*)malloc(VQ_KM_D * 256 * 4);
+      assert_int_equal(lq_vq_get_centroids(c, cent, VQ_KM_D * 256), LQ_OK);
+      assert_int_equal(lq_vq_set_centroids(ct, cent, VQ_KM_D * 256), LQ_OK);
+      assert_int_equal(lq_vq_adc_scan_many(ct, nq, tabs, VQ_KM_N, codes, many), LQ_OK);
+      for (size_t q = 0; q < nq; q++) {
+        assert_int_equal(lq_vq_adc_scan(c, tabs + q * ts, VQ_KM_N, codes, one), LQ_OK);
+        LQ_ASSERT_BITS_EQUAL(one, many + q * VQ_KM_N, VQ_KM_N * 4, "grouped scan = single scan");
+      }
+      free(cent);
+      lq_vq_codec_free(ct);
+    }
+    free(codes);
+    free(tabs);
+    free(many);
+    free(one);
+    lq_vq_codec_free(c);
+  }
+  free(x);
+}
+
 int main(void) {
   lq_test_skip_if_env_isa_missing();
   const struct CMUnitTest tests[] = {
@@ -691,7 +731,7 @@ int main(void) {
       cmocka_unit_test(test_km_bad_input),       cmocka_unit_test(test_pq_codes_match_faiss),
       cmocka_unit_test(test_pq_bit_layout_example), cmocka_unit_test(test_pq_train_vs_faiss),
       cmocka_unit_test(test_codec_save_load),    cmocka_unit_test(test_pq_bad_input),
-      cmocka_unit_test(test_opq_vs_faiss),       cmocka_unit_test(test_svd_and_procrustes),
+      cmocka_unit_test(test_opq_vs_faiss),       cmocka_unit_test(test_pq_scan_groups),       cmocka_unit_test(test_svd_and_procrustes),
   };
   const char* filter = getenv("LQ_TEST_FILTER"); /* e.g. LQ_TEST_FILTER='test_opq*' */
   if (filter) cmocka_set_test_filter(filter);

@@ -118,6 +118,33 @@ static void check_adc(const lq_test_kernel* k, const lq_test_kernel* ref) {
   }
 }
 
+/* adc_scan4 against four reference adc_scans with the same codes. */
+static void check_adc4(const lq_test_kernel* k) {
+  const lq_test_kernel* one = lq_test_ref_kernel(kernels, NKERNELS, "vq_adc_scan_u8_f32");
+  static uint8_t codes[1031 * 24 + 8];
+  static float tab[4][24 * 256], got[4][1032], want[1032];
+  const size_t Ms[] = {1, 2, 3, 8, 9, 24};
+  const size_t ns[] = {0, 1, 2, 7, 1031};
+  for (size_t mi = 0; mi < sizeof Ms / sizeof Ms[0]; mi++) {
+    size_t M = Ms[mi];
+    for (int q = 0; q < 4; q++) lq_test_fill(tab[q], M * 256, 40 + 4 * M + (size_t)q, 50.0f, q == 3);
+    for (size_t si = 0; si < sizeof ns / sizeof ns[0]; si++) {
+      size_t n = ns[si];
+      uint8_t* c = codes + (si % 3); /* unaligned too */
+      for (size_t i = 0; i < n * M; i++) c[i] = (uint8_t)lq_rng_u32(77 + M, i);
+      const float* tables[4] = {tab[0], tab[1], tab[2], tab[3]};
+      float* outs[4] = {got[0], got[1], got[2], got[3]};
+      for (int q = 0; q < 4; q++) got[q][n] = 42.0f;
+      ((lq_uk_vq_adc_scan4_u8_f32_fn)k->fn)(n, M, c, tables, outs);
+      for (int q = 0; q < 4; q++) {
+        assert_true(got[q][n] == 42.0f); /* nothing written past n */
+        ((lq_uk_vq_adc_scan_u8_f32_fn)one->fn)(n, M, c, tab[q], want);
+        assert_same_floats(got[q], want, n, k->name);
+      }
+    }
+  }
+}
+
 static void test_kernel(void** state) {
   const lq_test_kernel* k = (const lq_test_kernel*)*state;
   if (!lq_test_isa_available(k->isa)) skip();
@@ -126,6 +153,7 @@ static void test_kernel(void** state) {
   else if (strcmp(k->slot, "vq_argmin_f32_i32") == 0) check_argmin(k, ref);
   else if (strcmp(k->slot, "vq_l2sqr_ny_f32_f32") == 0) check_l2sqr_ny(k, ref);
   else if (strcmp(k->slot, "vq_adc_scan_u8_f32") == 0) check_adc(k, ref);
+  else if (strcmp(k->slot, "vq_adc_scan4_u8_f32") == 0) check_adc4(k);
   else fail_msg("untested slot %s", k->slot);
 }
 

@@ -9,7 +9,10 @@
  *    negative d_j clamped to +0 (NaN kept), then argmin as above.
  *  - l2sqr_ny: out[j] = sum_t (y[t*ldy + j] - x[t])^2, t ascending from 0.
  *  - adc_scan: out[i] = (((T_0[c_0] + T_1[c_1]) + T_2[c_2]) + ...), with
- *    T_m = table + m*256 and c_m = codes[i*M + m]; M >= 1. */
+ *    T_m = table + m*256 and c_m = codes[i*M + m]; M >= 1.
+ *  - adc_scan4: four adc_scans of the same codes (tables[q] -> outs[q]), each
+ *    bit-identical to adc_scan with that table; the queries share every code
+ *    byte load and index computation, which is what bounds a single scan. */
 #ifndef LQ_VQ_KERNELS_H
 #define LQ_VQ_KERNELS_H
 
@@ -25,6 +28,13 @@ typedef void (*lq_uk_vq_l2sqr_ny_f32_f32_fn)(size_t d, size_t ny, const float* x
                                              float* out);
 typedef void (*lq_uk_vq_adc_scan_u8_f32_fn)(size_t n, size_t M, const uint8_t* codes, const float* table,
                                             float* out);
+
+typedef void (*lq_uk_vq_adc_scan4_u8_f32_fn)(size_t n, size_t M, const uint8_t* codes, const float* const* tables,
+                                             float* const* outs);
+/* Scalar only: on the development CPU (Zen 3) AVX2 gathers are no faster than
+ * the four scalar table loads they replace. */
+LQ_INTERNAL void lq_uk_vq_adc_scan4_u8_f32__ref(size_t n, size_t M, const uint8_t* codes, const float* const* tables,
+                                                float* const* outs);
 
 #define LQ_DECLARE_VQ_KERNELS(isa)                                                                          \
   LQ_INTERNAL void lq_uk_vq_argmin_l2_f32_i32__##isa(size_t k, const float* ip, const float* cnorm,         \

@@ -51,3 +51,32 @@ void lq_uk_vq_adc_scan_u8_f32__ref(size_t n, size_t M, const uint8_t* codes, con
     out[i] = s;
   }
 }
+
+/* One code's four sums, in adc_scan's order; M a compile-time constant in
+ * the common cases so the loop unrolls and indices stay in registers. */
+static inline __attribute__((always_inline)) void lq_adc4_rows(size_t n, size_t M, const uint8_t* codes,
+                                                               const float* const* tables, float* const* outs) {
+  const float *t0 = tables[0], *t1 = tables[1], *t2 = tables[2], *t3 = tables[3];
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t* c = codes + i * M;
+    float a = t0[c[0]], b = t1[c[0]], d = t2[c[0]], e = t3[c[0]];
+    for (size_t m = 1; m < M; m++) {
+      size_t j = m * 256 + c[m];
+      a = a + t0[j];
+      b = b + t1[j];
+      d = d + t2[j];
+      e = e + t3[j];
+    }
+    outs[0][i] = a;
+    outs[1][i] = b;
+    outs[2][i] = d;
+    outs[3][i] = e;
+  }
+}
+
+void lq_uk_vq_adc_scan4_u8_f32__ref(size_t n, size_t M, const uint8_t* codes, const float* const* tables,
+                                    float* const* outs) {
+  if (M == 8) lq_adc4_rows(n, 8, codes, tables, outs);
+  else if (M == 16) lq_adc4_rows(n, 16, codes, tables, outs);
+  else lq_adc4_rows(n, M, codes, tables, outs);
+}
