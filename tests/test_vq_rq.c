@@ -565,6 +565,8 @@ static void test_vq_schemes(void** state) {
     LQ_ASSERT_BITS_EQUAL(y, r, n * d * 4, "tsvq scheme");
     assert_true(fabs(bpe - (6.0 / 8 + 32.0 * 30 * 8 / numel)) < 1e-12);
   }
+  /* qinco: the roundtrip equals calibrate + encode + decode (scheme_rt checks) */
+  scheme_rt("qinco:m=2:nbits=4:epochs=1", &shape, x, y, &bpe);
   /* a 1-D input in dim=8 chunks is the same as the [n, 8] matrix */
   lq_shape flat = {1, {(int64_t)(n * d)}};
   scheme_rt("pq:m=4:nbits=5:dim=8", &flat, x, r, &bpe);

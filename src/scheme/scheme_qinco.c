@@ -9,9 +9,14 @@
 typedef struct qinco_state {
   size_t dim, M;
   int nbits, epochs, L, h, threads;
+  size_t d;        /* vector length of the model below */
+  lq_qinco* model; /* trained by the last roundtrip or calibrate */
 } qinco_state;
 
-static void qinco_destroy(void* p) { free(p); }
+static void qinco_destroy(void* p) {
+  if (p) lq_qinco_free(((qinco_state*)p)->model);
+  free(p);
+}
 
 static lq_status qinco_view(const qinco_state* st, const lq_shape* shape, size_t numel, size_t* d, size_t* n) {
   size_t dd = st->dim;
@@ -56,22 +61,70 @@ static lq_status qinco_bits_per_element(const void* p, const lq_shape* shape, si
   return LQ_OK;
 }
 
-static lq_status qinco_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
-                                 int32_t* codes) {
-  const qinco_state* st = p;
-  (void)codes;
+/* Trains a model on x (the first half of a roundtrip; the calibration that
+ * quant bench's encode/decode use). */
+static lq_status qinco_calibrate(void* p, const lq_shape* shape, size_t numel, const float* x) {
+  qinco_state* st = p;
   size_t d = 0, n = 0;
+  lq_qinco_free(st->model);
+  st->model = NULL;
   LQ_CHECK(qinco_view(st, shape, numel, &d, &n));
   lq_qinco_params prm = qinco_params(st, d);
   lq_qinco* q = NULL;
   LQ_CHECK(lq_qinco_new(&prm, &q));
+  lq_status s = lq_qinco_train(q, n, x, NULL);
+  if (s != LQ_OK) {
+    lq_qinco_free(q);
+    return s;
+  }
+  st->model = q;
+  st->d = d;
+  return LQ_OK;
+}
+
+/* The code size follows from m and nbits: ceil(m*nbits/8) bytes per vector. */
+static lq_status qinco_encoded_size(const void* p, const lq_shape* shape, size_t numel, size_t* bytes) {
+  const qinco_state* st = p;
+  size_t d = 0, n = 0;
+  LQ_CHECK(qinco_view(st, shape, numel, &d, &n));
+  if (lq_mul_overflows(n, (st->M * (size_t)st->nbits + 7) / 8, bytes))
+    return lq_fail(LQ_ERR_OVERFLOW, "qinco: code bytes overflow");
+  return LQ_OK;
+}
+
+static lq_status qinco_rows(const qinco_state* st, const lq_shape* shape, size_t numel, size_t* n) {
+  size_t d = 0;
+  LQ_CHECK(qinco_view(st, shape, numel, &d, n));
+  if (!st->model || d != st->d)
+    return lq_fail(LQ_ERR_STATE, "qinco: no model trained on vectors of %zu values", d);
+  return LQ_OK;
+}
+
+static lq_status qinco_encode(void* p, const lq_shape* shape, size_t numel, const float* x, void* codes) {
+  qinco_state* st = p;
+  size_t n = 0;
+  LQ_CHECK(qinco_rows(st, shape, numel, &n));
+  return lq_qinco_encode(st->model, n, x, codes);
+}
+
+static lq_status qinco_decode(void* p, const lq_shape* shape, size_t numel, const void* codes, float* y) {
+  qinco_state* st = p;
+  size_t n = 0;
+  LQ_CHECK(qinco_rows(st, shape, numel, &n));
+  return lq_qinco_decode(st->model, n, codes, y);
+}
+
+static lq_status qinco_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
+                                 int32_t* codes) {
+  (void)codes; /* codes are per vector, not per element */
+  LQ_CHECK(qinco_calibrate(p, shape, numel, x));
+  size_t bytes = 0;
+  LQ_CHECK(qinco_encoded_size(p, shape, numel, &bytes));
   uint8_t* buf = NULL;
-  lq_status s = lq_alloc_array(n, lq_qinco_code_size(q), "codes", (void**)&buf);
-  if (s == LQ_OK) s = lq_qinco_train(q, n, x, NULL);
-  if (s == LQ_OK) s = lq_qinco_encode(q, n, x, buf);
-  if (s == LQ_OK) s = lq_qinco_decode(q, n, buf, y);
+  LQ_CHECK(lq_alloc_array(bytes, 1, "codes", (void**)&buf));
+  lq_status s = qinco_encode(p, shape, numel, x, buf);
+  if (s == LQ_OK) s = qinco_decode(p, shape, numel, buf, y);
   free(buf);
-  lq_qinco_free(q);
   return s;
 }
 
@@ -88,6 +141,10 @@ static const lq_scheme_ops qinco_ops = {
     .bits_per_element = qinco_bits_per_element,
     .destroy = qinco_destroy,
     .params_json = qinco_params_json,
+    .calibrate = qinco_calibrate,
+    .encoded_size = qinco_encoded_size,
+    .encode = qinco_encode,
+    .decode = qinco_decode,
 };
 
 lq_status lq_scheme_create_qinco(lq_scheme_args* a, void** state_out, const lq_scheme_ops** ops_out) {
