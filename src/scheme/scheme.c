@@ -481,3 +481,16 @@ lq_status lq_scheme_widen_codes(lq_dtype dt, const void* src, size_t n, int32_t*
   }
   return LQ_OK;
 }
+
+lq_status lq_scheme_roundtrip_by_codec(const lq_scheme_ops* ops, void* st, const lq_shape* shape, size_t numel,
+                                       const float* x, float* y) {
+  LQ_CHECK(ops->calibrate(st, shape, numel, x));
+  size_t bytes = 0;
+  LQ_CHECK(ops->encoded_size(st, shape, numel, &bytes));
+  uint8_t* buf = NULL;
+  LQ_CHECK(lq_alloc_array(bytes, 1, "codes", (void**)&buf));
+  lq_status s = ops->encode(st, shape, numel, x, buf);
+  if (s == LQ_OK) s = ops->decode(st, shape, numel, buf, y);
+  free(buf);
+  return s;
+}

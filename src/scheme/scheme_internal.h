@@ -71,6 +71,12 @@ typedef struct lq_scheme_ops {
   int pcm16;
 } lq_scheme_ops;
 
+/* A roundtrip built from a family's own ops: calibrate on x, then
+ * decode(encode(x)) through a temporary code buffer (the VQ families, whose
+ * codes are per vector, not per element). */
+LQ_INTERNAL lq_status lq_scheme_roundtrip_by_codec(const lq_scheme_ops* ops, void* st, const lq_shape* shape,
+                                                   size_t numel, const float* x, float* y);
+
 typedef lq_status (*lq_scheme_create_fn)(lq_scheme_args* args, void** state_out, const lq_scheme_ops** ops_out);
 
 /* Every create function named in scheme_registry.inc. */

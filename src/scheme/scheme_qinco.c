@@ -114,18 +114,12 @@ static lq_status qinco_decode(void* p, const lq_shape* shape, size_t numel, cons
   return lq_qinco_decode(st->model, n, codes, y);
 }
 
+static const lq_scheme_ops qinco_ops;
+
 static lq_status qinco_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
                                  int32_t* codes) {
   (void)codes; /* codes are per vector, not per element */
-  LQ_CHECK(qinco_calibrate(p, shape, numel, x));
-  size_t bytes = 0;
-  LQ_CHECK(qinco_encoded_size(p, shape, numel, &bytes));
-  uint8_t* buf = NULL;
-  LQ_CHECK(lq_alloc_array(bytes, 1, "codes", (void**)&buf));
-  lq_status s = qinco_encode(p, shape, numel, x, buf);
-  if (s == LQ_OK) s = qinco_decode(p, shape, numel, buf, y);
-  free(buf);
-  return s;
+  return lq_scheme_roundtrip_by_codec(&qinco_ops, p, shape, numel, x, y);
 }
 
 static lq_status qinco_params_json(const void* p, lq_sbuf* out) {

@@ -251,20 +251,13 @@ static lq_status vq_decode(void* p, const lq_shape* shape, size_t numel, const v
   return LQ_OK;
 }
 
+static const lq_scheme_ops vq_ops;
+
 /* Trains on x, then decode(encode(x)). */
 static lq_status vq_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
                               int32_t* codes) {
   (void)codes; /* no per-element integer codes (code_range is NULL) */
-  vq_state* st = p;
-  LQ_CHECK(vq_calibrate(p, shape, numel, x));
-  size_t bytes = 0;
-  LQ_CHECK(vq_encoded_size(p, shape, numel, &bytes));
-  uint8_t* buf = NULL;
-  LQ_CHECK(lq_alloc_array(bytes, 1, "codes", (void**)&buf));
-  lq_status s = vq_encode(st, shape, numel, x, buf);
-  if (s == LQ_OK) s = vq_decode(st, shape, numel, buf, y);
-  free(buf);
-  return s;
+  return lq_scheme_roundtrip_by_codec(&vq_ops, p, shape, numel, x, y);
 }
 
 static lq_status vq_params_json(const void* p, lq_sbuf* out) {
