@@ -75,6 +75,37 @@ uint8_t lq_minifloat_from_f32(lq_minifloat fmt, int saturate, float x) {
   return (uint8_t)(sign | mag);
 }
 
+/* The encoder's common case on the f32 bits: a normal f32 whose value is in
+ * the target's normal range rounds to nearest-even at bit 23 - mbits of the
+ * f32 encoding (the carry may bump the exponent), then the exponent is
+ * rebiased — the same k and mag as lq_minifloat_from_f32 computes with
+ * frexpf/ldexpf/nearbyintf, at a fraction of the cost. Zeros, f32
+ * subnormals, Inf/NaN and target subnormals take that function. */
+static inline uint8_t mf_from_f32_fast(lq_minifloat fmt, int saturate, uint8_t overflow, float x) {
+  const mf_desc* d = &mf_descs[fmt];
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  const uint32_t a = u & 0x7FFFFFFFu, fexp = a >> 23;
+  if (fexp == 0 || fexp == 255 || (int)fexp - 127 < 1 - d->bias) return lq_minifloat_from_f32(fmt, saturate, x);
+  const int sh = 23 - d->mbits;
+  const uint32_t r = a + ((1u << (sh - 1)) - 1u) + ((a >> sh) & 1u); /* round half to even at bit sh */
+  uint32_t mag = (r >> sh) - ((uint32_t)(127 - d->bias) << d->mbits);
+  if (mag > d->max_code) mag = overflow;
+  const int width = 1 + d->ebits + d->mbits;
+  return (uint8_t)(((u >> 31) << (width - 1)) | mag);
+}
+
+static uint8_t mf_overflow_code(lq_minifloat fmt, int saturate) {
+  const mf_desc* d = &mf_descs[fmt];
+  return saturate || !d->has_nan ? d->max_code : d->has_inf ? 0x7C : 0x7F;
+}
+
+/* All 256 decodings of a format, for bulk decoding by table lookup (codes
+ * wider than the format are masked by lq_minifloat_to_f32 as before). */
+static void mf_decode_table(lq_minifloat fmt, float lut[256]) {
+  for (unsigned c = 0; c < 256; c++) lut[c] = lq_minifloat_to_f32(fmt, (uint8_t)c);
+}
+
 lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float* x, size_t n, uint8_t* out) {
   if (!fmt_ok(fmt)) return lq_fail(LQ_ERR_INVALID_ARG, "unknown minifloat format %d", (int)fmt);
   if (n == 0) return LQ_OK;
@@ -83,7 +114,8 @@ lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float* x, si
   if (!mf_descs[fmt].has_nan)
     for (size_t i = 0; i < n; i++)
       if (isnan(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is NaN and this format has no NaN", i);
-  for (size_t i = 0; i < n; i++) out[i] = lq_minifloat_from_f32(fmt, saturate, x[i]);
+  const uint8_t overflow = mf_overflow_code(fmt, saturate);
+  for (size_t i = 0; i < n; i++) out[i] = mf_from_f32_fast(fmt, saturate, overflow, x[i]);
   return LQ_OK;
 }
 
@@ -92,7 +124,13 @@ lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, 
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(codes);
   LQ_REQUIRE_PTR(y_out);
-  for (size_t i = 0; i < n; i++) y_out[i] = lq_minifloat_to_f32(fmt, codes[i]);
+  if (n < 256) {
+    for (size_t i = 0; i < n; i++) y_out[i] = lq_minifloat_to_f32(fmt, codes[i]);
+    return LQ_OK;
+  }
+  float lut[256];
+  mf_decode_table(fmt, lut);
+  for (size_t i = 0; i < n; i++) y_out[i] = lut[codes[i]];
   return LQ_OK;
 }
 
@@ -156,6 +194,8 @@ lq_status lq_mx_quantize(lq_mx_type type, const float* x, size_t n, uint8_t* out
   for (size_t i = 0; i < n; i++)
     if (!isfinite(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is not finite", i);
   const size_t bb = 1 + mx_descs[type].payload;
+  const lq_minifloat elem = mx_descs[type].elem;
+  const uint8_t overflow = type == LQ_MXINT8 ? 0 : mf_overflow_code(elem, 1);
   for (size_t b = 0; b < n / LQ_MX_BLOCK; b++) {
     const float* xb = x + b * LQ_MX_BLOCK;
     uint8_t* o = out + b * bb;
@@ -179,7 +219,7 @@ lq_status lq_mx_quantize(lq_mx_type type, const float* x, size_t n, uint8_t* out
         q = q > 127.0f ? 127.0f : q < -127.0f ? -127.0f : q;
         c = (uint8_t)(int8_t)q;
       } else {
-        c = lq_minifloat_from_f32(mx_descs[type].elem, 1, v);
+        c = mf_from_f32_fast(elem, 1, overflow, v);
       }
       mx_put(type, o + 1, j, c);
     }
@@ -193,12 +233,14 @@ lq_status lq_mx_dequantize(lq_mx_type type, const uint8_t* blocks, size_t n, flo
   LQ_REQUIRE_PTR(blocks);
   LQ_REQUIRE_PTR(y_out);
   const size_t bb = 1 + mx_descs[type].payload;
+  float lut[256];
+  if (type != LQ_MXINT8) mf_decode_table(mx_descs[type].elem, lut);
   for (size_t b = 0; b < n / LQ_MX_BLOCK; b++) {
     const uint8_t* o = blocks + b * bb;
     float* y = y_out + b * LQ_MX_BLOCK;
     for (int j = 0; j < LQ_MX_BLOCK; j++) {
       unsigned c = mx_get(type, o + 1, j);
-      float v = type == LQ_MXINT8 ? (float)(int8_t)c * 0x1p-6f : lq_minifloat_to_f32(mx_descs[type].elem, (uint8_t)c);
+      float v = type == LQ_MXINT8 ? (float)(int8_t)c * 0x1p-6f : lut[c];
       y[j] = o[0] == 0xFF ? NAN : ldexpf(v, (int)o[0] - 127);
     }
   }

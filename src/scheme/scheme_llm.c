@@ -163,9 +163,22 @@ static lq_status mini_encode_codes(llm_state* st, size_t n, const float* x, uint
   return lq_minifloat_encode(st->mf, st->sat, tmp, n, c);
 }
 
+/* y[i] = decode(code(i)) * s through a table of the format's decodings (the
+ * same floats lq_minifloat_to_f32 gives); code(i) is byte i, or nibble i of
+ * the packed e2m1 stream when packed_e2m1 (element 2k in the low nibble). */
+static void mini_decode_scaled(lq_minifloat fmt, size_t n, const uint8_t* c, int packed_e2m1, float s, float* y) {
+  uint8_t all[256];
+  float lut[256];
+  for (unsigned k = 0; k < 256; k++) all[k] = (uint8_t)k;
+  (void)lq_minifloat_decode(fmt, all, 256, lut); /* valid format, non-NULL buffers: cannot fail */
+  if (packed_e2m1)
+    for (size_t i = 0; i < n; i++) y[i] = lut[i % 2 ? c[i / 2] >> 4 : c[i / 2] & 15] * s;
+  else
+    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]] * s;
+}
+
 static void mini_decode_codes(const llm_state* st, size_t n, const uint8_t* c, float* y) {
-  const float s = st->mf_scale;
-  for (size_t i = 0; i < n; i++) y[i] = lq_minifloat_to_f32(st->mf, c[i]) * s;
+  mini_decode_scaled(st->mf, n, c, 0, st->mf_scale, y);
 }
 
 static lq_status llm_roundtrip(void* p, const lq_shape* shape, size_t numel, const float* x, float* y,
@@ -322,10 +335,7 @@ static lq_status llm_decode(void* p, const lq_shape* shape, size_t numel, const 
         memcpy(&s, c, 4);
         c += 4;
       }
-      for (size_t i = 0; i < numel; i++) {
-        uint8_t code = st->mf == LQ_FP4_E2M1 ? (uint8_t)(i % 2 ? c[i / 2] >> 4 : c[i / 2] & 15) : c[i];
-        y[i] = lq_minifloat_to_f32(st->mf, code) * s;
-      }
+      mini_decode_scaled(st->mf, numel, c, st->mf == LQ_FP4_E2M1, s, y);
       return LQ_OK;
     }
     case K_MX: return lq_mx_dequantize(st->mx, c, numel, y);
