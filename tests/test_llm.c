@@ -258,6 +258,53 @@ static void check_mf_encode(const grec* r) {
   free(c);
 }
 
+/* The bulk encoder (rounding on the f32 bits) equals the scalar
+ * frexp/nearbyint encoder on spread bit patterns, exact ties of every mantissa
+ * width and values around each format's range ends; bulk decode (a table for
+ * n >= 256) equals the scalar decode bit for bit. */
+static void test_minifloat_bulk_equals_scalar(void** state) {
+  (void)state;
+  enum { N = 1 << 16 };
+  float* x = malloc(N * sizeof(float));
+  uint8_t* got = malloc(N);
+  float* y = malloc(N * sizeof(float));
+  assert_non_null(x);
+  assert_non_null(got);
+  assert_non_null(y);
+  for (int f = 0; f < LQ_MINIFLOAT_COUNT_; f++) {
+    for (int round = 0; round < 4; round++) {
+      size_t k = 0;
+      for (uint64_t draw = 0; k < N; draw++) {
+        uint32_t u = lq_rng_u32(900 + (uint64_t)round, draw);
+        if (round == 1) u = (u & ~0x1FFFFFu) | 0x100000u; /* tie at mbits 2 */
+        if (round == 2) u = (u & ~0xFFFFFu) | 0x80000u;   /* tie at mbits 3 */
+        if (round == 3) u = (u & 0x80000000u) | ((u % 40u + 100u) << 23) | (u & 0x7FFFFFu); /* near the ranges */
+        float v;
+        memcpy(&v, &u, sizeof v);
+        if (isnan(v) && f >= LQ_FP6_E2M3) continue; /* rejected by formats without NaN */
+        x[k++] = v;
+      }
+      for (int sat = 0; sat < 2; sat++) {
+        assert_int_equal(lq_minifloat_encode((lq_minifloat)f, sat, x, N, got), LQ_OK);
+        for (size_t i = 0; i < N; i++)
+          if (got[i] != lq_minifloat_from_f32((lq_minifloat)f, sat, x[i]))
+            fail_msg("format %d sat %d x=%a: bulk 0x%02x, scalar 0x%02x", f, sat, x[i], got[i],
+                     lq_minifloat_from_f32((lq_minifloat)f, sat, x[i]));
+      }
+    }
+    uint8_t codes[512];
+    for (unsigned c = 0; c < 512; c++) codes[c] = (uint8_t)(c * 7u);
+    assert_int_equal(lq_minifloat_decode((lq_minifloat)f, codes, 512, y), LQ_OK);
+    for (unsigned c = 0; c < 512; c++) {
+      float w = lq_minifloat_to_f32((lq_minifloat)f, codes[c]);
+      assert_memory_equal(&y[c], &w, sizeof w);
+    }
+  }
+  free(x);
+  free(got);
+  free(y);
+}
+
 static void test_minifloat_golden(void** state) {
   (void)state;
   assert_int_equal(each_record("mf_decode_", check_mf_decode), 5);
@@ -637,6 +684,7 @@ int main(void) {
   lq_test_skip_if_env_isa_missing();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bnb4_golden),
+      cmocka_unit_test(test_minifloat_bulk_equals_scalar),
       cmocka_unit_test(test_bnb8_and_double_quant_golden),
       cmocka_unit_test(test_bnb4_hand_checked),
       cmocka_unit_test(test_bnb_bad_inputs),
