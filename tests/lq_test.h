@@ -109,6 +109,14 @@ static inline void* lq_test_read_vector(const char* name, size_t* bytes_out) {
   return buf;
 }
 
+/* A golden file of exactly `expect` float32 values (fails the test otherwise). */
+static inline float* lq_test_load_f32(const char* name, size_t expect) {
+  size_t bytes;
+  float* p = (float*)lq_test_read_vector(name, &bytes);
+  if (bytes != expect * 4) fail_msg("%s: %zu bytes, expected %zu floats", name, bytes, expect);
+  return p;
+}
+
 /* Bitwise equality that reports the first mismatch. */
 #define LQ_ASSERT_BITS_EQUAL(a, b, nbytes, what)                                                \
   do {                                                                                          \

@@ -4,17 +4,11 @@
  * thread-count independence and every bad input. */
 #include <unistd.h>
 
-#include "lq_test.h"
+#include "vq_test_util.h"
 
 #include "vectors/vq_golden.h"
 #include "vq/vq_linalg.h"
 
-static float* load_f32(const char* name, size_t expect) {
-  size_t bytes;
-  float* p = (float*)lq_test_read_vector(name, &bytes);
-  if (bytes != expect * 4) fail_msg("%s: %zu bytes, expected %zu floats", name, bytes, expect);
-  return p;
-}
 static void* load_raw(const char* name, size_t expect_bytes) {
   size_t bytes;
   void* p = lq_test_read_vector(name, &bytes);
@@ -26,8 +20,8 @@ static void* load_raw(const char* name, size_t expect_bytes) {
 
 static void test_km_init_parity(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
-  float* want = load_f32("vq_km_init_k32_mpp64.bin", 32 * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* want = lq_test_load_f32("vq_km_init_k32_mpp64.bin", 32 * VQ_KM_D);
   float got[32 * VQ_KM_D];
   lq_kmeans_config cfg = {0};
   cfg.niter = -1; /* initialisation only, as FAISS niter=0 */
@@ -37,7 +31,7 @@ static void test_km_init_parity(void** state) {
   assert_int_equal(st.n_train, 32 * 64);
   LQ_ASSERT_BITS_EQUAL(got, want, sizeof got, "init k=32 subsampled");
   free(want);
-  want = load_f32("vq_km_init_k20_seed7.bin", 20 * VQ_KM_D);
+  want = lq_test_load_f32("vq_km_init_k20_seed7.bin", 20 * VQ_KM_D);
   memset(&cfg, 0, sizeof cfg);
   cfg.niter = -1;
   cfg.seed = 7;
@@ -50,7 +44,7 @@ static void test_km_init_parity(void** state) {
 
 static void test_km_objective_vs_faiss(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   double* fobj = (double*)load_raw("vq_km_obj_k32.bin", VQ_KM_OBJ_NITER * 8);
   float cent[32 * VQ_KM_D];
   double obj[VQ_KM_OBJ_NITER];
@@ -76,8 +70,8 @@ static void test_km_objective_vs_faiss(void** state) {
 
 static void test_km_split_parity(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_dup_data.bin", VQ_KM_DUP_N * 4);
-  float* want = load_f32("vq_km_dup_cent.bin", 16 * 4);
+  float* x = lq_test_load_f32("vq_km_dup_data.bin", VQ_KM_DUP_N * 4);
+  float* want = lq_test_load_f32("vq_km_dup_cent.bin", 16 * 4);
   int32_t* nsplit = (int32_t*)load_raw("vq_km_dup_nsplit.bin", 4 * 4);
   double* fobj = (double*)load_raw("vq_km_dup_obj.bin", 4 * 8);
   float cent[16 * 4];
@@ -114,7 +108,7 @@ static void test_km_split_parity(void** state) {
 
 static void test_km_threads_independent(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   float c1[32 * VQ_KM_D], c2[32 * VQ_KM_D];
   double o1[10], o2[10];
   for (int init = 0; init < 2; init++) {
@@ -135,7 +129,7 @@ static void test_km_threads_independent(void** state) {
 
 static void test_km_options(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   double* fobj = (double*)load_raw("vq_km_obj_k32.bin", VQ_KM_OBJ_NITER * 8);
   float cent[32 * VQ_KM_D];
   double obj[25], objr[25];
@@ -190,7 +184,7 @@ static void test_km_options(void** state) {
 
 static void test_km_assign_bruteforce(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   const float* c = x + 100 * VQ_KM_D; /* 50 data rows as centroids */
   int32_t a[VQ_KM_N];
   float dis[VQ_KM_N];
@@ -283,15 +277,15 @@ static void test_pq_codes_match_faiss(void** state) {
     lq_vq_codec* c = make_pq(k->d, k->M, k->nbits, 2);
     assert_int_equal(lq_vq_code_size(c), k->code_size);
     snprintf(name, sizeof name, "vq_pq_%s_cent.bin", k->tag);
-    float* cent = load_f32(name, ncent);
+    float* cent = lq_test_load_f32(name, ncent);
     snprintf(name, sizeof name, "vq_pq_%s_x.bin", k->tag);
-    float* x = load_f32(name, k->nq * k->d);
+    float* x = lq_test_load_f32(name, k->nq * k->d);
     snprintf(name, sizeof name, "vq_pq_%s_codes.bin", k->tag);
     uint8_t* want = (uint8_t*)load_raw(name, k->nq * k->code_size);
     snprintf(name, sizeof name, "vq_pq_%s_dec.bin", k->tag);
-    float* dec_want = load_f32(name, k->nq * k->d);
+    float* dec_want = lq_test_load_f32(name, k->nq * k->d);
     snprintf(name, sizeof name, "vq_pq_%s_table0.bin", k->tag);
-    float* tab_want = load_f32(name, k->M * ksub);
+    float* tab_want = lq_test_load_f32(name, k->M * ksub);
     assert_int_equal(lq_vq_set_centroids(c, cent, ncent), LQ_OK);
     uint8_t* codes = (uint8_t*)malloc(k->nq * k->code_size);
     float* dec = (float*)malloc(k->nq * k->d * 4);
@@ -355,27 +349,15 @@ static void test_pq_bit_layout_example(void** state) {
   lq_vq_codec_free(c);
 }
 
-static double pq_mse(const lq_vq_codec* c, size_t n, size_t d, const float* x) {
-  uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
-  float* y = (float*)malloc(n * d * 4);
-  assert_int_equal(lq_vq_encode(c, n, x, codes), LQ_OK);
-  assert_int_equal(lq_vq_decode(c, n, codes, y), LQ_OK);
-  double s = 0;
-  for (size_t i = 0; i < n * d; i++) s += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
-  free(codes);
-  free(y);
-  return s / (double)n;
-}
-
 static void test_pq_train_vs_faiss(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   lq_vq_codec* c = make_pq(VQ_KM_D, 4, 6, 1);
   assert_int_equal(lq_vq_is_trained(c), 0);
   lq_kmeans_stats st;
   assert_int_equal(lq_vq_train(c, VQ_KM_N, x, &st), LQ_OK);
   assert_int_equal(lq_vq_is_trained(c), 1);
-  double mse = pq_mse(c, VQ_KM_N, VQ_KM_D, x);
+  double mse = vq_test_codec_mse(c, VQ_KM_N, VQ_KM_D, x);
   if (mse > 1.01 * VQ_PQ_TRAIN_FAISS_MSE) fail_msg("PQ MSE %g vs FAISS %g", mse, VQ_PQ_TRAIN_FAISS_MSE);
   /* training objective = the encode MSE on the training set (no subsampling) */
   assert_true(fabs(st.objective / VQ_KM_N - mse) <= 0.02 * mse);
@@ -426,8 +408,8 @@ static void test_pq_train_vs_faiss(void** state) {
 
 static void test_codec_save_load(void** state) {
   (void)state;
-  float* cent = load_f32("vq_pq_m4b6_cent.bin", 16 * 64);
-  float* x = load_f32("vq_pq_m4b6_x.bin", VQ_PQ_M4B6_NQ * 16);
+  float* cent = lq_test_load_f32("vq_pq_m4b6_cent.bin", 16 * 64);
+  float* x = lq_test_load_f32("vq_pq_m4b6_x.bin", VQ_PQ_M4B6_NQ * 16);
   lq_vq_codec* c = make_pq(16, 4, 6, 1);
   size_t n;
   lq_test_expect_error(lq_vq_save(c, NULL, 0, &n), LQ_ERR_STATE, "not trained");
@@ -551,7 +533,7 @@ static void test_pq_bad_input(void** state) {
 
 static void test_opq_vs_faiss(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   lq_vq_params p = {0};
   p.kind = LQ_VQ_OPQ;
   p.d = VQ_KM_D;
@@ -564,12 +546,12 @@ static void test_opq_vs_faiss(void** state) {
   lq_vq_codec *c = NULL, *c2 = NULL, *pq = NULL;
   assert_int_equal(lq_vq_codec_new(&p, &c), LQ_OK);
   assert_int_equal(lq_vq_train(c, ON, x, NULL), LQ_OK);
-  double mse = pq_mse(c, ON, VQ_KM_D, x);
+  double mse = vq_test_codec_mse(c, ON, VQ_KM_D, x);
   if (mse > 1.02 * VQ_OPQ_FAISS_MSE) fail_msg("OPQ MSE %g vs FAISS %g", mse, VQ_OPQ_FAISS_MSE);
   /* plain PQ at the same code size is much worse on this correlated data */
   pq = make_pq(VQ_KM_D, 4, 8, 0);
   assert_int_equal(lq_vq_train(pq, ON, x, NULL), LQ_OK);
-  double mse_pq = pq_mse(pq, ON, VQ_KM_D, x);
+  double mse_pq = vq_test_codec_mse(pq, ON, VQ_KM_D, x);
   assert_true(mse_pq <= 1.01 * VQ_PQ48_FAISS_MSE);
   assert_true(mse < 0.7 * mse_pq);
   /* R is orthogonal */
@@ -687,7 +669,7 @@ static void test_svd_and_procrustes(void** state) {
  * whatever the thread count; M = 16 takes the per-query path. */
 static void test_pq_scan_groups(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   for (int mi = 0; mi < 2; mi++) {
     size_t M = mi ? 16 : 8;
     lq_vq_codec* c = make_pq(VQ_KM_D, M, 8, 1);

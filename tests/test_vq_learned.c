@@ -4,7 +4,7 @@
  * restart; QINCo's hand-written backward against finite differences, its
  * identity initialisation against RQ, its MSE against RQ on held-out data,
  * save/load and bad inputs. */
-#include "lq_test.h"
+#include "vq_test_util.h"
 
 #include "vectors/vqvae_golden.h"
 
@@ -337,18 +337,6 @@ static lq_vq_codec* train_rq(size_t d, size_t M, int nbits, int beam, size_t n, 
   return c;
 }
 
-static double rq_mse(const lq_vq_codec* c, size_t n, size_t d, const float* x) {
-  uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
-  float* y = (float*)malloc(n * d * sizeof(float));
-  assert_int_equal(lq_vq_encode(c, n, x, codes), LQ_OK);
-  assert_int_equal(lq_vq_decode(c, n, codes, y), LQ_OK);
-  double s = 0;
-  for (size_t i = 0; i < n * d; i++) s += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
-  free(codes);
-  free(y);
-  return s / (double)n;
-}
-
 static double qinco_mse(const lq_qinco* q, size_t n, size_t d, const float* x, uint8_t* codes_out) {
   uint8_t* codes = codes_out ? codes_out : (uint8_t*)malloc(n * lq_qinco_code_size(q));
   float* y = (float*)malloc(n * d * sizeof(float));
@@ -416,7 +404,7 @@ static void test_qinco_beats_rq(void** st) {
   manifold(NTE, D, 2, xte);
   lq_vq_codec* rq1 = train_rq(D, M, NB, 1, NTR, xtr);
   lq_vq_codec* rq5 = train_rq(D, M, NB, 5, NTR, xtr);
-  double m_rq1 = rq_mse(rq1, NTE, D, xte), m_rq5 = rq_mse(rq5, NTE, D, xte);
+  double m_rq1 = vq_test_codec_mse(rq1, NTE, D, xte), m_rq5 = vq_test_codec_mse(rq5, NTE, D, xte);
   lq_qinco_params p;
   memset(&p, 0, sizeof p);
   p.d = D;

@@ -3,16 +3,9 @@
  * round (least squares on FAISS's random initial codes) must give FAISS's
  * codebooks; full training must reach FAISS's MSE within 2% (FAISS's value is
  * its mean over 5 seeds: the perturbations are random). */
-#include "lq_test.h"
+#include "vq_test_util.h"
 
 #include "vectors/vq_lsq_golden.h"
-
-static float* load_f32(const char* name, size_t expect) {
-  size_t bytes;
-  float* p = (float*)lq_test_read_vector(name, &bytes);
-  if (bytes != expect * 4) fail_msg("%s: %zu bytes, expected %zu floats", name, bytes, expect);
-  return p;
-}
 
 static lq_vq_codec* make_lsq(int train_iters, int nthreads) {
   lq_vq_lsq_params p;
@@ -131,8 +124,8 @@ static void test_lsq_bad_input(void** state) {
 static void test_lsq_first_round_matches_faiss(void** state) {
   (void)state;
   size_t n = VQ_LSQ_N, d = VQ_LSQ_D, nc = (size_t)VQ_LSQ_M * (1u << VQ_LSQ_NBITS) * d;
-  float* x = load_f32("vq_lsq_x.bin", n * d);
-  float* want = load_f32("vq_lsq_iter1_cent.bin", nc);
+  float* x = lq_test_load_f32("vq_lsq_x.bin", n * d);
+  float* want = lq_test_load_f32("vq_lsq_iter1_cent.bin", nc);
   lq_vq_codec* c = make_lsq(1, 0);
   assert_int_equal(lq_vq_train(c, n, x, NULL), LQ_OK);
   float* got = (float*)malloc(nc * 4);
@@ -154,7 +147,7 @@ static void test_lsq_first_round_matches_faiss(void** state) {
 static void test_lsq_train_vs_faiss(void** state) {
   (void)state;
   size_t n = VQ_LSQ_N, d = VQ_LSQ_D, M = VQ_LSQ_M, K = 1u << VQ_LSQ_NBITS, nc = M * K * d;
-  float* x = load_f32("vq_lsq_x.bin", n * d);
+  float* x = lq_test_load_f32("vq_lsq_x.bin", n * d);
   lq_vq_codec* c = make_lsq(0, 0);
   lq_kmeans_stats st;
   assert_int_equal(lq_vq_train(c, n, x, &st), LQ_OK);
@@ -269,7 +262,7 @@ static void test_lsq_train_vs_faiss(void** state) {
 static void test_rq_refine(void** state) {
   (void)state;
   size_t n = VQ_LSQ_N, d = VQ_LSQ_D;
-  float* x = load_f32("vq_lsq_x.bin", n * d);
+  float* x = lq_test_load_f32("vq_lsq_x.bin", n * d);
   double mse[2];
   for (int r = 0; r < 2; r++) {
     lq_vq_rq_params p;

@@ -2,16 +2,9 @@
  * encode of FAISS codebooks equals faiss.ResidualQuantizer codes (goldens of
  * tests/vectors/gen_vq.py, near-ties excluded there), training MSE vs FAISS,
  * TSVQ descent vs a brute-force descent, save/load and bad inputs. */
-#include "lq_test.h"
+#include "vq_test_util.h"
 
 #include "vectors/vq_golden.h"
-
-static float* load_f32(const char* name, size_t expect) {
-  size_t bytes;
-  float* p = (float*)lq_test_read_vector(name, &bytes);
-  if (bytes != expect * 4) fail_msg("%s: %zu bytes, expected %zu floats", name, bytes, expect);
-  return p;
-}
 
 static lq_vq_codec* make_rq(size_t d, size_t M, const int* nb, int beam, int nthreads) {
   lq_vq_rq_params p = {0};
@@ -23,18 +16,6 @@ static lq_vq_codec* make_rq(size_t d, size_t M, const int* nb, int beam, int nth
   lq_vq_codec* c = NULL;
   assert_int_equal(lq_vq_rq_new(&p, &c), LQ_OK);
   return c;
-}
-
-static double codec_mse(const lq_vq_codec* c, size_t n, size_t d, const float* x) {
-  uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
-  float* y = (float*)malloc(n * d * 4);
-  assert_int_equal(lq_vq_encode(c, n, x, codes), LQ_OK);
-  assert_int_equal(lq_vq_decode(c, n, codes, y), LQ_OK);
-  double s = 0;
-  for (size_t i = 0; i < n * d; i++) s += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
-  free(codes);
-  free(y);
-  return s / (double)n;
 }
 
 /* Round trip through the container; the loaded codec must give the same codes. */
@@ -89,15 +70,15 @@ static void test_rq_codes_match_faiss(void** state) {
     assert_int_equal(lq_vq_code_size(c), k->code_size);
     assert_int_equal(lq_vq_table_size(c), 0);
     snprintf(name, sizeof name, "vq_rq_%s_cent.bin", k->tag);
-    float* cent = load_f32(name, rows * k->d);
+    float* cent = lq_test_load_f32(name, rows * k->d);
     snprintf(name, sizeof name, "vq_rq_%s_x.bin", k->tag);
-    float* x = load_f32(name, k->nq * k->d);
+    float* x = lq_test_load_f32(name, k->nq * k->d);
     snprintf(name, sizeof name, "vq_rq_%s_codes.bin", k->tag);
     size_t bytes;
     uint8_t* want = (uint8_t*)lq_test_read_vector(name, &bytes);
     assert_int_equal(bytes, k->nq * k->code_size);
     snprintf(name, sizeof name, "vq_rq_%s_dec.bin", k->tag);
-    float* dec_want = load_f32(name, k->nq * k->d);
+    float* dec_want = lq_test_load_f32(name, k->nq * k->d);
     lq_test_expect_error(lq_vq_set_centroids(c, cent, rows * k->d - 1), LQ_ERR_INVALID_ARG, "expected");
     assert_int_equal(lq_vq_set_centroids(c, cent, rows * k->d), LQ_OK);
     uint8_t* codes = (uint8_t*)malloc(k->nq * k->code_size);
@@ -146,7 +127,7 @@ static void test_rq_codes_match_faiss(void** state) {
 
 static void test_rq_train_vs_faiss(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   const int nb[4] = {6, 6, 6, 6};
   const double faiss_mse[2] = {VQ_RQ_TRAIN_BEAM1_FAISS_MSE, VQ_RQ_TRAIN_BEAM8_FAISS_MSE};
   const int beams[2] = {1, 8};
@@ -155,7 +136,7 @@ static void test_rq_train_vs_faiss(void** state) {
     lq_vq_codec* c = make_rq(VQ_KM_D, 4, nb, beams[bi], 1);
     lq_kmeans_stats st;
     assert_int_equal(lq_vq_train(c, VQ_KM_N, x, &st), LQ_OK);
-    mse[bi] = codec_mse(c, VQ_KM_N, VQ_KM_D, x);
+    mse[bi] = vq_test_codec_mse(c, VQ_KM_N, VQ_KM_D, x);
     print_message("RQ4x6 beam %d: MSE %.5f, FAISS %.5f (ratio %.4f)\n", beams[bi], mse[bi], faiss_mse[bi],
                   mse[bi] / faiss_mse[bi]);
     if (mse[bi] > 1.02 * faiss_mse[bi]) fail_msg("RQ beam %d MSE %g vs FAISS %g", beams[bi], mse[bi], faiss_mse[bi]);
@@ -188,7 +169,7 @@ static void test_rq_train_vs_faiss(void** state) {
  * must equal a brute-force greedy residual search done here. */
 static void test_rvq_levels(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   const size_t n = 1500, d = VQ_KM_D;
   const int nb[3] = {2, 4, 6};
   lq_vq_codec* c = make_rq(d, 3, nb, 1, 2);
@@ -245,7 +226,7 @@ static void test_rvq_levels(void** state) {
 
 static void test_tsvq(void** state) {
   (void)state;
-  float* x = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* x = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   const size_t n = 3000, d = VQ_KM_D;
   lq_vq_tsvq_params p = {0};
   p.d = d;
@@ -500,7 +481,7 @@ static void scheme_rt(const char* spec, const lq_shape* shape, const float* x, f
 
 static void test_vq_schemes(void** state) {
   (void)state;
-  float* all = load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
+  float* all = lq_test_load_f32("vq_km_data.bin", VQ_KM_N * VQ_KM_D);
   const size_t n = 600, d = 8; /* the first 8 columns of 600 rows */
   float* x = (float*)malloc(n * d * 4);
   for (size_t i = 0; i < n; i++) memcpy(x + i * d, all + i * VQ_KM_D, d * 4);
