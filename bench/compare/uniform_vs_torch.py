@@ -7,7 +7,15 @@ Times torch.quantize_per_tensor(x, s, zp, torch.qint8) and .dequantize() with
 torch.set_num_threads(1), then runs libquant's lq_uniform_speed (bench/uniform_speed.c,
 built with the benchmarks) on exactly the same float32 data and parameters, and
 prints both rates (10^9 elements/s, median of R runs) and their ratio.
+
+It also loads libquant.so (next to the benchmark's build directory) with ctypes and
+times torch.quantize_per_tensor and lq_quantize_f32_s8 alternately, R pairs on the same
+array in the same process, so that both sides of each pair see the same machine
+conditions; "interleaved" reports the median and range of the per-pair ratios (this
+machine's background load makes the two separate medians drift by +-30 %). The codes of
+both are compared element for element first.
 """
+import ctypes
 import json
 import os
 import subprocess
@@ -32,6 +40,58 @@ def median_time(fn, reps):
     ts.sort()
     cs.sort()
     return ts[len(ts) // 2], cs[len(cs) // 2]
+
+
+class LqRounding(ctypes.Structure):
+    _fields_ = [("mode", ctypes.c_int), ("seed", ctypes.c_uint64), ("index0", ctypes.c_uint64)]
+
+
+def interleaved(binary, x, x_np, scale, zp, pairs):
+    """torch and libquant timed alternately on the same array: per-pair ratios."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(binary)))
+    lib = ctypes.CDLL(os.path.join(build, "libquant.so"))
+    fn = lib.lq_quantize_f32_s8
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_int32,
+                   ctypes.POINTER(LqRounding), ctypes.c_void_p]
+    n = x_np.size
+    out = np.empty(n, np.int8)
+    rnd = LqRounding(0, 0, 0)  # LQ_ROUND_HALF_EVEN, torch's nearbyint
+    xp, op = x_np.ctypes.data, out.ctypes.data
+
+    def ours():
+        if fn(xp, n, scale, zp, ctypes.byref(rnd), op) != 0:
+            sys.exit("lq_quantize_f32_s8 failed")
+
+    def theirs():
+        return torch.quantize_per_tensor(x, scale, zp, torch.qint8)
+
+    ours()
+    ref = theirs().int_repr().numpy()
+    mism = int(np.count_nonzero(ref != out))
+    if mism:
+        sys.exit(f"libquant and torch codes differ in {mism} of {n} elements")
+    ratios, t_ours, t_torch = [], [], []
+    for _ in range(pairs):
+        t0 = time.perf_counter()
+        theirs()
+        t1 = time.perf_counter()
+        ours()
+        t2 = time.perf_counter()
+        t_torch.append(t1 - t0)
+        t_ours.append(t2 - t1)
+        ratios.append((t1 - t0) / (t2 - t1))
+    ratios.sort()
+    med = lambda v: sorted(v)[len(v) // 2]
+    return {
+        "pairs": pairs,
+        "codes_equal": True,
+        "torch_quantize_gelems_median": round(n / med(t_torch) * 1e-9, 4),
+        "libquant_quantize_gelems_median": round(n / med(t_ours) * 1e-9, 4),
+        "quantize_x_torch_median": round(med(ratios), 2),
+        "quantize_x_torch_min": round(ratios[0], 2),
+        "quantize_x_torch_max": round(ratios[-1], 2),
+    }
 
 
 def main():
@@ -70,6 +130,8 @@ def main():
     torch_q, torch_dq = n / tq * 1e-9, n / tdq * 1e-9
     torch_qc, torch_dqc = n / cq * 1e-9, n / cdq * 1e-9
 
+    inter = interleaved(binary, x, x_np, scale, zp, max(reps, 15))
+
     with tempfile.NamedTemporaryFile(suffix=".f32", delete=False) as f:
         f.write(x_np.tobytes())
         path = f.name
@@ -101,6 +163,7 @@ def main():
         "libquant_quantize_cpu_gelems": lq["quantize_s8_cpu_gelems"],
         "quantize_x_torch_cpu": round(lq["quantize_s8_cpu_gelems"] / torch_qc, 2),
         "dequantize_x_torch_cpu": round(lq["dequantize_s8_cpu_gelems"] / torch_dqc, 2),
+        "interleaved": inter,
     }
     print(json.dumps(res, indent=2))
 
