@@ -12,6 +12,7 @@
  *   llm_vs_ggml DIR write FILE     write a GGUF with llama.cpp's gguf writer:
  *                                  every ggml type libquant has (quantized by
  *                                  ggml), F32/F16 tensors, every KV type
+ *   llm_vs_ggml DIR golden OUTDIR  the golden files of tests/test_llm_ggml_real.c
  *   llm_vs_ggml DIR bench [N]      single-thread rates next to a memcpy
  *
  * Exit status: 0 all equal, 1 a mismatch, 2 usage or load error.
@@ -159,6 +160,14 @@ static void fill_set(int set, float* x, size_t n) {
     }
     x[i] = v;
   }
+}
+
+/* The golden data set: the NSETS sets of GOLD_N floats each, from a fresh
+ * generator state (tests/vectors/ggml_real/input.f32). */
+enum { GOLD_N = 2048 };
+static void golden_input(float* x) {
+  rng_state = 0x9E3779B97F4A7C15ull;
+  for (int set = 0; set < NSETS; ++set) fill_set(set, x + (size_t)set * GOLD_N, GOLD_N);
 }
 
 /* ----------------------------------------------------------- check --- */
@@ -365,9 +374,11 @@ static int write_gguf(const char* path) {
   const uint8_t empty_arr[1] = {0};
   set_arr_data(g, "test.empty_u8", GGUF_U8, empty_arr, 0);
 
-  const int64_t cols = 512, rows = 24;
-  float* x = malloc((size_t)(cols * rows) * sizeof *x);
-  fill_set(1, x, (size_t)(cols * rows));
+  /* tensors hold golden set 1 (4 x 512), so a test can re-quantize it */
+  const int64_t cols = 512, rows = GOLD_N / 512;
+  float* all = malloc((size_t)NSETS * GOLD_N * sizeof *all);
+  golden_input(all);
+  const float* x = all + GOLD_N;
   char name[64];
   for (size_t ti = 0; ti < NTYPES; ++ti) {
     lq_ggml_traits t;
@@ -381,6 +392,7 @@ static int write_gguf(const char* path) {
   void* f32 = new2d(ctx, 0, cols, 3);
   set_name(f32, "output_norm.weight");
   memcpy(G.ggml_get_data(f32), x, (size_t)(cols * 3) * sizeof(float));
+  (void)rows;
   add_tensor(g, f32);
   void* f16 = new2d(ctx, 1, 96, 5); /* a shape that is no block multiple */
   set_name(f16, "blk.0.attn_k.bias");
@@ -390,7 +402,7 @@ static int write_gguf(const char* path) {
   bool ok = write_file(g, path, false);
   G.gguf_free(g);
   G.ggml_free(ctx);
-  free(x);
+  free(all);
   if (!ok) {
     fprintf(stderr, "llm_vs_ggml: gguf_write_to_file(%s) failed\n", path);
     return 2;
@@ -398,6 +410,47 @@ static int write_gguf(const char* path) {
   printf("%s: written by llama.cpp's gguf_write_to_file (%zu tensors)\n", path, NTYPES + 2);
   (void)GGUF_I16, (void)GGUF_BOOL, (void)GGUF_F64;
   return 0;
+}
+
+/* ---------------------------------------------------------- golden --- */
+static int write_file_or_die(const char* dir, const char* name, const void* p, size_t n) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE* f = fopen(path, "wb");
+  if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+    fprintf(stderr, "llm_vs_ggml: cannot write %s\n", path);
+    exit(2);
+  }
+  return 0;
+}
+
+/* input.f32 and, per type, <name>.q (ggml_quantize_chunk of each set, one
+ * row of GOLD_N) and <name>.deq.f32 (ggml's dequantize_row_* of those bytes). */
+static int golden(const char* dir) {
+  const size_t n = (size_t)NSETS * GOLD_N;
+  float* x = malloc(n * sizeof *x);
+  float* y = malloc(n * sizeof *y);
+  uint8_t* q = malloc(n * 2);
+  golden_input(x);
+  write_file_or_die(dir, "input.f32", x, n * sizeof *x);
+  for (size_t ti = 0; ti < NTYPES; ++ti) {
+    lq_ggml_traits t;
+    lq_ggml_type_traits(kTypes[ti], &t);
+    size_t row;
+    lq_ggml_row_bytes(kTypes[ti], GOLD_N, &row);
+    for (int set = 0; set < NSETS; ++set)
+      G.quantize_chunk((int)kTypes[ti], x + (size_t)set * GOLD_N, q + (size_t)set * row, 0, 1, GOLD_N, NULL);
+    ggml_dequantizer(kTypes[ti])(q, y, (int64_t)n);
+    char name[64];
+    snprintf(name, sizeof name, "%s.q", t.name);
+    write_file_or_die(dir, name, q, row * NSETS);
+    snprintf(name, sizeof name, "%s.deq.f32", t.name);
+    write_file_or_die(dir, name, y, n * sizeof *y);
+  }
+  free(x), free(y), free(q);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/by_llama_cpp.gguf", dir);
+  return write_gguf(path);
 }
 
 /* ----------------------------------------------------------- bench --- */
@@ -501,7 +554,7 @@ static int bench(size_t n) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: llm_vs_ggml GGML_LIB_DIR check | gguf FILE... | write FILE | bench [N]\n");
+    fprintf(stderr, "usage: llm_vs_ggml GGML_LIB_DIR check | gguf FILE... | write FILE | golden DIR | bench [N]\n");
     return 2;
   }
   load_ggml(argv[1]);
@@ -512,6 +565,7 @@ int main(int argc, char** argv) {
     return bad;
   }
   if (!strcmp(argv[2], "write") && argc == 4) return write_gguf(argv[3]);
+  if (!strcmp(argv[2], "golden") && argc == 4) return golden(argv[3]);
   if (!strcmp(argv[2], "bench")) return bench(argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : (size_t)1 << 24);
   fprintf(stderr, "llm_vs_ggml: unknown mode %s\n", argv[2]);
   return 2;
