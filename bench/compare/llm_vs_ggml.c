@@ -4,7 +4,8 @@
  * fetches llama.cpp's prebuilt x86-64 binaries from the npm registry).
  *
  *   llm_vs_ggml DIR check          quantize + dequantize every ggml type on
- *                                  structured data; bytes and bits must match
+ *                                  structured data; bytes and bits must match;
+ *                                  Q4_0/Q8_0 x Q8_0 dots equal ggml's AVX2 ones
  *   llm_vs_ggml DIR gguf FILE...   load each file with llama.cpp's
  *                                  gguf_init_from_file (tensor data read into
  *                                  a ggml context) and compare every tensor
@@ -13,6 +14,9 @@
  *                                  every ggml type libquant has (quantized by
  *                                  ggml), F32/F16 tensors, every KV type
  *   llm_vs_ggml DIR bench [N]      single-thread rates next to a memcpy
+ *   llm_vs_ggml DIR golden         ggml's AVX2 Q4_0/Q8_0 x Q8_0 dot products of
+ *                                  the data of tests/test_llm_kernels.c
+ *                                  test_dot_ggml_golden (its expected bits)
  *
  * Exit status: 0 all equal, 1 a mismatch, 2 usage or load error.
  * The ggml prototypes below are those of ggml.h / gguf.h / ggml-cpu.h
@@ -207,10 +211,14 @@ static int check(void) {
            (int)n);
     bad += qdiff_total != 0 || ydiff_total != 0;
   }
-  /* dot products: libquant's sum is ggml's portable (_generic) kernel's,
-   * compiled without FMA contraction (libggml-cpu-x64); the haswell build
-   * contracts sumf += sumi*d into an FMA and its AVX2 kernel sums in 8 lanes,
-   * so against those only the relative difference is reported. */
+  /* dot products: libquant's sum is ggml's AVX2 kernel's (libggml-cpu-haswell:
+   * 8 float lanes, fma per block, hsum_float_8), bit for bit. Until libquant
+   * 0.x it was the portable (_generic) kernel's, compiled without FMA
+   * (libggml-cpu-x64), which sums block by block: against that only the
+   * relative difference is reported now. The last pass puts -128 into the
+   * Q8_0 operand, which no quantizer writes: ggml's AVX2 sign trick negates
+   * it with a wrap there, libquant keeps the exact products (reported, not
+   * failed). */
   static const struct {
     lq_ggml_type x;
     const char* sym;
@@ -220,30 +228,40 @@ static int check(void) {
     snprintf(generic, sizeof generic, "%s_generic", dots[di].sym);
     vec_dot_fn dot_portable = (vec_dot_fn)need(G.cpu_portable, generic);
     vec_dot_fn dot_avx2 = (vec_dot_fn)need(G.cpu, dots[di].sym);
-    size_t mism = 0, rows = 0;
+    size_t mism = 0, rows = 0, rows128 = 0, mism128 = 0;
     double max_rel = 0;
-    for (int set = 0; set < NSETS; ++set) {
+    for (int set = 0; set <= NSETS; ++set) {
+      const int with128 = set == NSETS;
       if (set == 4 || set == 5) continue; /* fp16 scales flush to 0 / overflow to inf */
-      fill_set(set, x, n);
+      fill_set(with128 ? 1 : set, x, n);
       lq_ggml_quantize(dots[di].x, x, n, q_ours);
       fill_set(0, x, n);
       lq_ggml_quantize(LQ_GGML_Q8_0, x, n, q_ggml);
       size_t xrow, yrow;
       lq_ggml_row_bytes(dots[di].x, ROW, &xrow);
       lq_ggml_row_bytes(LQ_GGML_Q8_0, ROW, &yrow);
-      for (size_t r = 0; r < ROWS; ++r, ++rows) {
+      if (with128) /* one -128 in every 7th block of y */
+        for (size_t b = 0; b < n / 32; b += 7) q_ggml[b * 34 + 2 + b % 32] = 0x80;
+      for (size_t r = 0; r < ROWS; ++r) {
         float ours = 0, portable = 0, avx2 = 0;
         lq_ggml_vec_dot(dots[di].x, q_ours + r * xrow, LQ_GGML_Q8_0, q_ggml + r * yrow, ROW, &ours);
         dot_portable(ROW, &portable, 0, q_ours + r * xrow, 0, q_ggml + r * yrow, 0, 1);
         dot_avx2(ROW, &avx2, 0, q_ours + r * xrow, 0, q_ggml + r * yrow, 0, 1);
-        mism += memcmp(&ours, &portable, sizeof ours) != 0;
-        double rel = fabs((double)ours - avx2) / fmax(fabs((double)avx2), 1e-30);
+        if (with128) {
+          ++rows128;
+          mism128 += memcmp(&ours, &avx2, sizeof ours) != 0;
+          continue;
+        }
+        ++rows;
+        mism += memcmp(&ours, &avx2, sizeof ours) != 0;
+        double rel = fabs((double)ours - portable) / fmax(fabs((double)portable), 1e-30);
         if (rel > max_rel) max_rel = rel;
       }
     }
-    printf("%s: %zu of %zu row dot products bit-identical to ggml's portable kernel; max relative "
-           "difference to ggml's AVX2 kernel %.2g\n",
-           dots[di].sym, rows - mism, rows, max_rel);
+    printf("%s: %zu of %zu row dot products bit-identical to ggml's AVX2 kernel; max relative "
+           "difference to ggml's portable kernel %.2g; with -128 in y (no quantizer writes it): %zu of %zu "
+           "differ from ggml's AVX2 (its sign trick wraps -128)\n",
+           dots[di].sym, rows - mism, rows, max_rel, mism128, rows128);
     bad += mism != 0;
   }
   free(x), free(y_ours), free(y_ggml), free(q_ours), free(q_ggml);
@@ -499,9 +517,37 @@ static int bench(size_t n) {
   return 0;
 }
 
+/* The data of test_dot_ggml_golden in tests/test_llm_kernels.c: exact
+ * small-integer formulas, quantized by ggml's reference quantizers. */
+static int golden(void) {
+  enum { N = 32 * 41 };
+  static float w[N], a[N];
+  static uint8_t qw4[N], qw8[2 * N], qa8[2 * N];
+  for (int i = 0; i < N; ++i) {
+    w[i] = (float)((i * 7919) % 2001 - 1000) / 256.0f * (float)(1 + (i / 32) % 5);
+    a[i] = (float)((i * 104729) % 1999 - 999) / 128.0f;
+  }
+  G.quantize_chunk(LQ_GGML_Q4_0, w, qw4, 0, 1, N, NULL);
+  G.quantize_chunk(LQ_GGML_Q8_0, w, qw8, 0, 1, N, NULL);
+  G.quantize_chunk(LQ_GGML_Q8_0, a, qa8, 0, 1, N, NULL);
+  float s4 = 0, s8 = 0;
+  ((vec_dot_fn)need(G.cpu, "ggml_vec_dot_q4_0_q8_0"))(N, &s4, 0, qw4, 0, qa8, 0, 1);
+  ((vec_dot_fn)need(G.cpu, "ggml_vec_dot_q8_0_q8_0"))(N, &s8, 0, qw8, 0, qa8, 0, 1);
+  uint32_t b4, b8;
+  memcpy(&b4, &s4, 4);
+  memcpy(&b8, &s8, 4);
+  printf("ggml AVX2 q4_0.q8_0 = %a (0x%08x), q8_0.q8_0 = %a (0x%08x)\n", s4, b4, s8, b8);
+  ((vec_dot_fn)need(G.cpu_portable, "ggml_vec_dot_q4_0_q8_0_generic"))(N, &s4, 0, qw4, 0, qa8, 0, 1);
+  ((vec_dot_fn)need(G.cpu_portable, "ggml_vec_dot_q8_0_q8_0_generic"))(N, &s8, 0, qw8, 0, qa8, 0, 1);
+  memcpy(&b4, &s4, 4);
+  memcpy(&b8, &s8, 4);
+  printf("ggml portable q4_0.q8_0 = %a (0x%08x), q8_0.q8_0 = %a (0x%08x)\n", s4, b4, s8, b8);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: llm_vs_ggml GGML_LIB_DIR check | gguf FILE... | write FILE | bench [N]\n");
+    fprintf(stderr, "usage: llm_vs_ggml GGML_LIB_DIR check | gguf FILE... | write FILE | bench [N] | golden\n");
     return 2;
   }
   load_ggml(argv[1]);
@@ -512,6 +558,7 @@ int main(int argc, char** argv) {
     return bad;
   }
   if (!strcmp(argv[2], "write") && argc == 4) return write_gguf(argv[3]);
+  if (!strcmp(argv[2], "golden")) return golden();
   if (!strcmp(argv[2], "bench")) return bench(argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : (size_t)1 << 24);
   fprintf(stderr, "llm_vs_ggml: unknown mode %s\n", argv[2]);
   return 2;
