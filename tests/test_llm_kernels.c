@@ -32,6 +32,15 @@ static void fill_finite(float* x, size_t n, uint64_t seed, int variant) {
   }
 }
 
+/* Bytes per 32-element block of a quantizer slot. */
+static size_t quant_block_bytes(const char* slot) {
+  if (strstr(slot, "q4_0") || strstr(slot, "iq4_nl")) return 18;
+  if (strstr(slot, "q4_1")) return 20;
+  if (strstr(slot, "q5_0")) return 22;
+  if (strstr(slot, "q5_1")) return 24;
+  return 34;
+}
+
 static void fill_bytes(uint8_t* b, size_t n, uint64_t seed, int variant) {
   for (size_t i = 0; i < n; i++) b[i] = (uint8_t)lq_rng_u32(seed, i);
   if (variant == 1) /* f16 scales: make them finite and moderate half the time */
@@ -139,7 +148,7 @@ static void test_kernel(void** state) {
             if (lq_test_bits(ya[off + e]) != lq_test_bits(yb[off + e]) && !(isnan(ya[off + e]) && isnan(yb[off + e])))
               fail_msg("%s nb=%zu element %zu: %a vs ref %a", k->name, nb, e, ya[off + e], yb[off + e]);
         } else if (strstr(k->slot, "_quant")) {
-          size_t bytes = nb * (strstr(k->slot, "q4_0") || strstr(k->slot, "iq4_nl") ? 18 : 34);
+          size_t bytes = nb * quant_block_bytes(k->slot);
           qa[bytes + off] = qb[bytes + off] = 0xEE;
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off), 0);
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off), 0);
@@ -216,6 +225,38 @@ static void test_dot_ggml_golden(void** state) {
   }
 }
 
+/* Q4_1 / Q5_0 / Q5_1 on exact rounding ties: scales d = 1 (max - min = 15
+ * or 31, max = -16) put (x - min) * id + 0.5 and x * id + 16.5 exactly on
+ * integers and halves; blocks mixing +0 and -0 as min/max (the scan keeps
+ * the first). Every kernel equals the reference, which is checked against
+ * ggml's own quantizers by bench/compare/llm_vs_ggml.sh. */
+static void test_legacy_quant_ties(void** state) {
+  (void)state;
+  enum { NB = 6 };
+  float x[NB * 32];
+  for (int j = 0; j < 32; j++) {
+    x[j] = 1.0f + 0.5f * (float)(j % 31);                      /* q4_1: min 1, max 16 */
+    x[32 + j] = -3.0f + 0.5f * (float)(j * 7 % 63);            /* q5_1: min -3, max 28 */
+    x[64 + j] = j == 5 ? -16.0f : 0.25f * (float)(j * 5 % 64) - 8.0f; /* q5_0: max -16 */
+    x[96 + j] = j % 3 == 0 ? -0.0f : j % 3 == 1 ? 0.0f : 0.5f * (float)j; /* min +-0 */
+    x[128 + j] = j % 2 ? 0.0f : -0.5f * (float)j;               /* max +0 first, then -0 */
+    x[160 + j] = j % 2 ? -0.0f : 0.0f;                          /* all zeros, -0 first at 1 */
+  }
+  x[128] = -0.0f;
+  static const char* const slots[] = {"llm_q4_1_quant", "llm_q5_0_quant", "llm_q5_1_quant"};
+  for (int si = 0; si < 3; si++) {
+    const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, slots[si]);
+    uint8_t qa[NB * 24], qb[NB * 24];
+    assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(NB, x, qb), 0);
+    for (size_t i = 0; i < NKERNELS; i++) {
+      if (strcmp(kernels[i].slot, slots[si]) != 0 || !lq_test_isa_available(kernels[i].isa)) continue;
+      memset(qa, 0xA5, sizeof qa);
+      assert_int_equal(((lq_uk_llm_ggml_quant_fn)kernels[i].fn)(NB, x, qa), 0);
+      LQ_ASSERT_BITS_EQUAL(qa, qb, NB * quant_block_bytes(slots[si]), kernels[i].name);
+    }
+  }
+}
+
 /* Scaled values exactly on an NF4 bound (ties go to the lower code) and
  * one ulp either side, with absmax 1 so x*r == x. */
 static void test_nf4_bounds(void** state) {
@@ -250,7 +291,7 @@ static void test_bnb4_gemv_ref(void** state) {
 }
 
 int main(void) {
-  struct CMUnitTest tests[NKERNELS + 4];
+  struct CMUnitTest tests[NKERNELS + 5];
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
@@ -258,6 +299,7 @@ int main(void) {
   }
   tests[nt++] = (struct CMUnitTest){"dot_extremes", test_dot_extremes, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"dot_ggml_golden", test_dot_ggml_golden, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"legacy_quant_ties", test_legacy_quant_ties, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"nf4_bounds", test_nf4_bounds, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"bnb4_gemv_ref", test_bnb4_gemv_ref, NULL, NULL, NULL};
   return _cmocka_run_group_tests("llm_kernels", tests, nt, NULL, NULL);
