@@ -6,13 +6,46 @@
 #define LQ_GGML_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
 
 #include "common/lq_internal.h"
 
+/* K-quant quantizers (nb super-blocks of 256) assume finite x (the entry
+ * point checks) and return 0. */
 #define LQ_DECLARE_GGML_KERNELS(isa)                                               \
   LQ_INTERNAL int lq_uk_llm_q4_1_quant__##isa(size_t nb, const float* x, void* b); \
   LQ_INTERNAL int lq_uk_llm_q5_0_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q5_1_quant__##isa(size_t nb, const float* x, void* b);
+  LQ_INTERNAL int lq_uk_llm_q5_1_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q2_K_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q3_K_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q4_K_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q5_K_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q6_K_quant__##isa(size_t nb, const float* x, void* b);
+
+/* The scale searches of one K-quant super-block of 256 (ggml-quants.c
+ * make_qkx2_quants / make_q3_quants / make_qx_quants over its sub-blocks):
+ * the reference loops in ggml_k.c, SIMD versions (every sub-block a lane)
+ * in ggml_k_avx2.c, equal bit for bit. The rest of each quantizer is
+ * shared (lq_ggml_quantize_k_with). */
+typedef struct {
+  /* Q2_K: make_qkx2_quants(16, 3, weights |x|, -0.5, 0.1, 15, mad) of 16 sub-blocks */
+  void (*q2)(const float* x, float scales[16], float mins[16], uint8_t L[256]);
+  /* Q3_K: make_q3_quants(16, 4) of 16 sub-blocks */
+  void (*q3)(const float* x, float scales[16], int8_t L[256]);
+  /* Q4_K / Q5_K: weights av_x + |x|, make_qkx2_quants(32, nmax, ..., squared) of 8 sub-blocks */
+  void (*q45)(const float* x, int nmax, float rmin, float rdelta, int nstep, float scales[8], float mins[8],
+              uint8_t L[256]);
+  /* Q6_K: make_qx_quants(16, 32) of 16 sub-blocks */
+  void (*q6)(const float* x, float scales[16], int8_t L[256]);
+  /* The final codes of a sub-block of n (16 or 32) with its rounded scale d:
+   * L[i] = clamp(nearest_int(x[i] / d), lo, hi) + off, or with x[i] + *dm. */
+  void (*requant)(const float* x, int n, float d, const float* dm, int lo, int hi, int off, uint8_t* L);
+} lq_k_search;
+
+LQ_INTERNAL extern const lq_k_search lq_k_search_ref;
+LQ_INTERNAL void lq_ggml_quantize_k_with(lq_ggml_type type, const float* x, size_t nb, void* out,
+                                         const lq_k_search* search);
 
 LQ_DECLARE_GGML_KERNELS(ref)
 LQ_DECLARE_GGML_KERNELS(avx2)
