@@ -1,5 +1,6 @@
 /* Kernel tests of the ggml K-quant slots (ggml_kernels.h): every quantizer
- * kernel of llm_kernels.inc equals the reference byte for byte on data
+ * and dequantizer kernel of llm_kernels.inc equals the reference bit for bit;
+ * quantizers on data
  * built to reach the searches' corner cases -- exact ties on the 1/8 grid,
  * zero and constant sub-blocks (flat: max == min), tiny values near the
  * GROUP_MAX_EPS cut, huge values, one-signed data, sparse spikes, -0.0.
@@ -71,12 +72,50 @@ static void test_k_quant(void** state) {
   }
 }
 
+/* Dequantizers on random block bytes (every scale and code pattern; fp16
+ * d/dmin made finite half the time) and on quantized data: bits equal,
+ * NaN (from a NaN d) only against NaN. */
+static void test_k_dequant(void** state) {
+  const lq_test_kernel* k = (const lq_test_kernel*)*state;
+  if (!lq_test_isa_available(k->isa)) skip();
+  const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, k->slot);
+  const size_t bsz = k_block_bytes(k->slot);
+  static uint8_t in[NSB * 210 + 8];
+  static float ya[N + 8], yb[N + 8], xbuf[N];
+  char qslot[32];
+  snprintf(qslot, sizeof qslot, "%.*s_quant", (int)(strlen(k->slot) - strlen("_dequant")), k->slot);
+  const lq_test_kernel* quant = lq_test_ref_kernel(kernels, NKERNELS, qslot);
+  assert_non_null(quant);
+  for (int variant = 0; variant < 6; variant++) {
+    for (size_t off = 0; off < 2; off++) {
+      if (variant < 4) {
+        for (size_t b = 0; b < NSB * bsz; b++) in[off + b] = (uint8_t)lq_rng_u32(900 + (uint64_t)variant, b);
+        if (variant & 1) /* finite, moderate fp16 scales: every even byte pair's high byte */
+          for (size_t b = off + 1; b < off + NSB * bsz; b += 2) in[b] &= 0x7B;
+      } else {
+        fill_variant(xbuf, variant == 4 ? 1 : 3, 5 + off);
+        assert_int_equal(((lq_uk_llm_ggml_quant_fn)quant->fn)(NSB, xbuf, in + off), 0);
+      }
+      ya[N + off] = yb[N + off] = 7.0f;
+      ((lq_uk_llm_ggml_dequant_fn)k->fn)(NSB, in + off, ya + off);
+      ((lq_uk_llm_ggml_dequant_fn)ref->fn)(NSB, in + off, yb + off);
+      assert_true(ya[N + off] == 7.0f);
+      for (size_t e = 0; e < N; e++)
+        if (lq_test_bits(ya[off + e]) != lq_test_bits(yb[off + e]) && !(isnan(ya[off + e]) && isnan(yb[off + e])))
+          fail_msg("%s variant %d element %zu: %a vs ref %a", k->name, variant, e, ya[off + e], yb[off + e]);
+    }
+  }
+}
+
 int main(void) {
   struct CMUnitTest tests[NKERNELS];
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
-    if (kernels[i].isa == 0 || !strstr(kernels[i].slot, "_K_quant")) continue;
-    tests[nt++] = (struct CMUnitTest){kernels[i].name, test_k_quant, NULL, NULL, (void*)&kernels[i]};
+    if (kernels[i].isa == 0) continue;
+    if (strstr(kernels[i].slot, "_K_quant"))
+      tests[nt++] = (struct CMUnitTest){kernels[i].name, test_k_quant, NULL, NULL, (void*)&kernels[i]};
+    else if (strstr(kernels[i].slot, "_K_dequant"))
+      tests[nt++] = (struct CMUnitTest){kernels[i].name, test_k_dequant, NULL, NULL, (void*)&kernels[i]};
   }
   return _cmocka_run_group_tests("llm_ggml_k", tests, nt, NULL, NULL);
 }

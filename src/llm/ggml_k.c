@@ -291,7 +291,8 @@ static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y, const lq_k_s
   }
 }
 
-static void dequant_q2_K(size_t nb, const lq_block_q2_K* x, float* y) {
+void lq_uk_llm_q2_K_dequant__ref(size_t nb, const void* vx, float* y) {
+  const lq_block_q2_K* x = (const lq_block_q2_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = h2f(x[i].d), min = h2f(x[i].dmin);
     const uint8_t* q = x[i].qs;
@@ -362,7 +363,8 @@ static void quant_q3_K(size_t nb, const float* x, lq_block_q3_K* y, const lq_k_s
   }
 }
 
-static void dequant_q3_K(size_t nb, const lq_block_q3_K* x, float* y) {
+void lq_uk_llm_q3_K_dequant__ref(size_t nb, const void* vx, float* y) {
+  const lq_block_q3_K* x = (const lq_block_q3_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d_all = h2f(x[i].d);
     const uint8_t* q = x[i].qs;
@@ -485,6 +487,9 @@ static void dequant_q45_K(size_t nb, const void* vx, float* y, int five) {
   }
 }
 
+void lq_uk_llm_q4_K_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 0); }
+void lq_uk_llm_q5_K_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 1); }
+
 /* ------------------------------------------------------------- Q6_K --- */
 static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y, const lq_k_search* S) {
   int8_t L[LQ_QK_K];
@@ -527,7 +532,8 @@ static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y, const lq_k_s
   }
 }
 
-static void dequant_q6_K(size_t nb, const lq_block_q6_K* x, float* y) {
+void lq_uk_llm_q6_K_dequant__ref(size_t nb, const void* vx, float* y) {
+  const lq_block_q6_K* x = (const lq_block_q6_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = h2f(x[i].d);
     const uint8_t* ql = x[i].ql;
@@ -587,12 +593,13 @@ lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void*
 }
 
 lq_status lq_ggml_dequantize_k(lq_ggml_type type, const void* blocks, size_t nb, float* y) {
+  const lq_dispatch* dp = lq_dispatch_get();
   switch (type) {
-    case LQ_GGML_Q2_K: dequant_q2_K(nb, (const lq_block_q2_K*)blocks, y); break;
-    case LQ_GGML_Q3_K: dequant_q3_K(nb, (const lq_block_q3_K*)blocks, y); break;
-    case LQ_GGML_Q4_K: dequant_q45_K(nb, blocks, y, 0); break;
-    case LQ_GGML_Q5_K: dequant_q45_K(nb, blocks, y, 1); break;
-    case LQ_GGML_Q6_K: dequant_q6_K(nb, (const lq_block_q6_K*)blocks, y); break;
+    case LQ_GGML_Q2_K: dp->llm_q2_K_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q3_K: dp->llm_q3_K_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q4_K: dp->llm_q4_K_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q5_K: dp->llm_q5_K_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q6_K: dp->llm_q6_K_dequant(nb, blocks, y); break;
     default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;

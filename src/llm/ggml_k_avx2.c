@@ -310,3 +310,153 @@ LQ_K_QUANT_AVX2(q4_K, LQ_GGML_Q4_K)
 LQ_K_QUANT_AVX2(q5_K, LQ_GGML_Q5_K)
 LQ_K_QUANT_AVX2(q6_K, LQ_GGML_Q6_K)
 #undef LQ_K_QUANT_AVX2
+
+/* ------------------------------------------------------- dequantizers --- */
+/* The reference's expressions per element, 8 at a time: dl * (float)q - ml
+ * (Q2_K/Q4_K/Q5_K), dl * (float)q (Q3_K), (d * sc) * (float)q (Q6_K); the
+ * per-sub-block scales are the reference's scalar products. */
+static inline float h2f_f16c(lq_half h) { return _cvtsh_ss((unsigned short)(h.b[0] | (h.b[1] << 8))); }
+
+static inline __m256i u8x8(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)p)); }
+
+void lq_uk_llm_q2_K_dequant__avx2(size_t nb, const void* vx, float* y) {
+  const lq_block_q2_K* x = (const lq_block_q2_K*)vx;
+  const __m256i three = _mm256_set1_epi32(3);
+  for (size_t i = 0; i < nb; i++) {
+    const float d = h2f_f16c(x[i].d), min = h2f_f16c(x[i].dmin);
+    int is = 0;
+    for (int n = 0; n < LQ_QK_K; n += 128) {
+      const uint8_t* q = x[i].qs + n / 4;
+      for (int j = 0; j < 4; ++j) {
+        const __m128i shift = _mm_cvtsi32_si128(2 * j);
+        for (int half = 0; half < 2; half++, y += 16) {
+          const uint8_t sc = x[i].scales[is++];
+          const __m256 dl = _mm256_set1_ps(d * (float)(sc & 0xF)), ml = _mm256_set1_ps(min * (float)(sc >> 4));
+          for (int t = 0; t < 2; t++) {
+            const __m256i v = _mm256_and_si256(_mm256_srl_epi32(u8x8(q + 16 * half + 8 * t), shift), three);
+            _mm256_storeu_ps(y + 8 * t, _mm256_sub_ps(_mm256_mul_ps(dl, _mm256_cvtepi32_ps(v)), ml));
+          }
+        }
+      }
+    }
+  }
+}
+
+/* The 16 signed 6-bit scales of a Q3_K block (ggml_k.c q3k_scale). */
+static inline void q3k_scales16(const uint8_t* s, int out[16]) {
+  for (int j = 0; j < 16; j++) {
+    const int sc = j < 8 ? s[j] & 0xF : s[j - 8] >> 4;
+    out[j] = (sc | (((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+  }
+}
+
+void lq_uk_llm_q3_K_dequant__avx2(size_t nb, const void* vx, float* y) {
+  const lq_block_q3_K* x = (const lq_block_q3_K*)vx;
+  const __m256i three = _mm256_set1_epi32(3), four = _mm256_set1_epi32(4);
+  for (size_t i = 0; i < nb; i++) {
+    const float d_all = h2f_f16c(x[i].d);
+    int sc[16];
+    q3k_scales16(x[i].scales, sc);
+    int is = 0;
+    for (int n = 0; n < LQ_QK_K; n += 128) {
+      const uint8_t* q = x[i].qs + n / 4;
+      for (int j = 0; j < 4; ++j) {
+        const __m128i shift = _mm_cvtsi32_si128(2 * j);
+        const __m256i m = _mm256_set1_epi32(1 << (4 * (n / 128) + j));
+        for (int half = 0; half < 2; half++, y += 16) {
+          const __m256 dl = _mm256_set1_ps(d_all * (float)sc[is++]);
+          for (int t = 0; t < 2; t++) {
+            const int k = 16 * half + 8 * t;
+            const __m256i v = _mm256_and_si256(_mm256_srl_epi32(u8x8(q + k), shift), three);
+            /* - 4 where the hmask bit is clear */
+            const __m256i clear = _mm256_cmpeq_epi32(_mm256_and_si256(u8x8(x[i].hmask + k), m), _mm256_setzero_si256());
+            const __m256i w = _mm256_sub_epi32(v, _mm256_and_si256(clear, four));
+            _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(dl, _mm256_cvtepi32_ps(w)));
+          }
+        }
+      }
+    }
+  }
+}
+
+static inline void scale_min_k4(int j, const uint8_t* q, int* d, int* m) { /* ggml_k.c get_scale_min_k4 */
+  if (j < 4) {
+    *d = q[j] & 63;
+    *m = q[j + 4] & 63;
+  } else {
+    *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+    *m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
+  }
+}
+
+/* Q4_K / Q5_K: per 64 elements, 32 low nibbles (+16 from qh bit u1) then 32 high (+16 from bit u2). */
+static inline void dequant_q45_avx2(size_t nb, const void* vx, float* y, int five) {
+  const size_t bs = five ? sizeof(lq_block_q5_K) : sizeof(lq_block_q4_K);
+  const __m256i m4 = _mm256_set1_epi32(0xF), zero = _mm256_setzero_si256();
+  for (size_t i = 0; i < nb; i++) {
+    const uint8_t* blk = (const uint8_t*)vx + i * bs;
+    lq_half dh, mh;
+    memcpy(&dh, blk, 2);
+    memcpy(&mh, blk + 2, 2);
+    const uint8_t* scales = blk + 4;
+    const uint8_t* qh = blk + 4 + LQ_K_SCALE_SIZE;
+    const uint8_t* ql = five ? qh + LQ_QK_K / 8 : qh;
+    const float d = h2f_f16c(dh), min = h2f_f16c(mh);
+    int u1 = 1, u2 = 2;
+    for (int is = 0; is < 8; is += 2, ql += 32, y += 64, u1 <<= 2, u2 <<= 2) {
+      int sc, m;
+      scale_min_k4(is, scales, &sc, &m);
+      const __m256 d1 = _mm256_set1_ps(d * (float)sc), m1 = _mm256_set1_ps(min * (float)m);
+      scale_min_k4(is + 1, scales, &sc, &m);
+      const __m256 d2 = _mm256_set1_ps(d * (float)sc), m2 = _mm256_set1_ps(min * (float)m);
+      for (int t = 0; t < 4; t++) {
+        const __m256i b = u8x8(ql + 8 * t);
+        __m256i lo = _mm256_and_si256(b, m4), hi = _mm256_srli_epi32(b, 4);
+        if (five) {
+          const __m256i h = u8x8(qh + 8 * t);
+          const __m256i s16 = _mm256_set1_epi32(16);
+          lo = _mm256_add_epi32(lo, _mm256_andnot_si256(
+                                        _mm256_cmpeq_epi32(_mm256_and_si256(h, _mm256_set1_epi32(u1)), zero), s16));
+          hi = _mm256_add_epi32(hi, _mm256_andnot_si256(
+                                        _mm256_cmpeq_epi32(_mm256_and_si256(h, _mm256_set1_epi32(u2)), zero), s16));
+        }
+        _mm256_storeu_ps(y + 8 * t, _mm256_sub_ps(_mm256_mul_ps(d1, _mm256_cvtepi32_ps(lo)), m1));
+        _mm256_storeu_ps(y + 32 + 8 * t, _mm256_sub_ps(_mm256_mul_ps(d2, _mm256_cvtepi32_ps(hi)), m2));
+      }
+    }
+  }
+}
+
+void lq_uk_llm_q4_K_dequant__avx2(size_t nb, const void* vx, float* y) { dequant_q45_avx2(nb, vx, y, 0); }
+void lq_uk_llm_q5_K_dequant__avx2(size_t nb, const void* vx, float* y) { dequant_q45_avx2(nb, vx, y, 1); }
+
+void lq_uk_llm_q6_K_dequant__avx2(size_t nb, const void* vx, float* y) {
+  const lq_block_q6_K* x = (const lq_block_q6_K*)vx;
+  const __m256i m4 = _mm256_set1_epi32(0xF), three = _mm256_set1_epi32(3), c32 = _mm256_set1_epi32(32);
+  for (size_t i = 0; i < nb; i++) {
+    const float d = h2f_f16c(x[i].d);
+    const uint8_t* ql = x[i].ql;
+    const uint8_t* qh = x[i].qh;
+    const int8_t* sc = x[i].scales;
+    for (int n = 0; n < LQ_QK_K; n += 128, y += 128, ql += 64, qh += 32, sc += 8) {
+      for (int t = 0; t < 4; t++) { /* l = 8t .. 8t+7 */
+        const int is = t / 2;
+        const __m256i a = u8x8(ql + 8 * t), b = u8x8(ql + 32 + 8 * t), h = u8x8(qh + 8 * t);
+        const __m256i q1 = _mm256_sub_epi32(
+            _mm256_or_si256(_mm256_and_si256(a, m4), _mm256_slli_epi32(_mm256_and_si256(h, three), 4)), c32);
+        const __m256i q2 = _mm256_sub_epi32(
+            _mm256_or_si256(_mm256_and_si256(b, m4),
+                            _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(h, 2), three), 4)), c32);
+        const __m256i q3 = _mm256_sub_epi32(
+            _mm256_or_si256(_mm256_srli_epi32(a, 4),
+                            _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(h, 4), three), 4)), c32);
+        const __m256i q4 = _mm256_sub_epi32(
+            _mm256_or_si256(_mm256_srli_epi32(b, 4), _mm256_slli_epi32(_mm256_srli_epi32(h, 6), 4)), c32);
+        _mm256_storeu_ps(y + 8 * t, _mm256_mul_ps(_mm256_set1_ps(d * (float)sc[is + 0]), _mm256_cvtepi32_ps(q1)));
+        _mm256_storeu_ps(y + 32 + 8 * t, _mm256_mul_ps(_mm256_set1_ps(d * (float)sc[is + 2]), _mm256_cvtepi32_ps(q2)));
+        _mm256_storeu_ps(y + 64 + 8 * t, _mm256_mul_ps(_mm256_set1_ps(d * (float)sc[is + 4]), _mm256_cvtepi32_ps(q3)));
+        _mm256_storeu_ps(y + 96 + 8 * t, _mm256_mul_ps(_mm256_set1_ps(d * (float)sc[is + 6]), _mm256_cvtepi32_ps(q4)));
+      }
+    }
+  }
+}

@@ -21,7 +21,12 @@
   LQ_INTERNAL int lq_uk_llm_q3_K_quant__##isa(size_t nb, const float* x, void* b); \
   LQ_INTERNAL int lq_uk_llm_q4_K_quant__##isa(size_t nb, const float* x, void* b); \
   LQ_INTERNAL int lq_uk_llm_q5_K_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q6_K_quant__##isa(size_t nb, const float* x, void* b);
+  LQ_INTERNAL int lq_uk_llm_q6_K_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL void lq_uk_llm_q2_K_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q3_K_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q4_K_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q5_K_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q6_K_dequant__##isa(size_t nb, const void* b, float* y);
 
 /* The scale searches of one K-quant super-block of 256 (ggml-quants.c
  * make_qkx2_quants / make_q3_quants / make_qx_quants over its sub-blocks):
