@@ -54,5 +54,11 @@ LQ_INTERNAL void lq_ggml_quantize_k_with(lq_ggml_type type, const float* x, size
 
 LQ_DECLARE_GGML_KERNELS(ref)
 LQ_DECLARE_GGML_KERNELS(avx2)
+/* NEON: the K-quant dequantizers (ggml_k_neon.c). */
+LQ_INTERNAL void lq_uk_llm_q2_K_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q3_K_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q4_K_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q5_K_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q6_K_dequant__neon(size_t nb, const void* b, float* y);
 
 #endif
