@@ -14,6 +14,8 @@
  *                                  every ggml type libquant has (quantized by
  *                                  ggml), F32/F16 tensors, every KV type
  *   llm_vs_ggml DIR bench [N]      single-thread rates next to a memcpy
+ *                                  (libquant and ggml timed alternately,
+ *                                  medians of 7)
  *   llm_vs_ggml DIR golden         ggml's AVX2 Q4_0/Q8_0 x Q8_0 dot products of
  *                                  the data of tests/test_llm_kernels.c
  *                                  test_dot_ggml_golden (its expected bits)
@@ -444,6 +446,36 @@ static volatile float sink;
     (out) = ts_[REPS / 2];                                     \
   } while (0)
 
+/* medians over REPS of two bodies timed alternately (a, b, a, b, ...): on a
+ * shared machine a load change then hits both sides alike */
+#define TIME_PAIR(out_a, out_b, body_a, body_b)                     \
+  do {                                                              \
+    double ta_[REPS], tb_[REPS];                                    \
+    for (int r_ = 0; r_ < REPS; ++r_) {                             \
+      double t0_ = now();                                           \
+      body_a;                                                       \
+      double t1_ = now();                                           \
+      body_b;                                                       \
+      tb_[r_] = now() - t1_;                                        \
+      ta_[r_] = t1_ - t0_;                                          \
+    }                                                               \
+    for (int i_ = 1; i_ < REPS; ++i_)                               \
+      for (int j_ = i_; j_ > 0; --j_) {                             \
+        if (ta_[j_] < ta_[j_ - 1]) {                                \
+          double s_ = ta_[j_];                                      \
+          ta_[j_] = ta_[j_ - 1];                                    \
+          ta_[j_ - 1] = s_;                                         \
+        }                                                           \
+        if (tb_[j_] < tb_[j_ - 1]) {                                \
+          double s_ = tb_[j_];                                      \
+          tb_[j_] = tb_[j_ - 1];                                    \
+          tb_[j_ - 1] = s_;                                         \
+        }                                                           \
+      }                                                             \
+    (out_a) = ta_[REPS / 2];                                        \
+    (out_b) = tb_[REPS / 2];                                        \
+  } while (0)
+
 static int bench(size_t n) {
   n -= n % 256;
   float* x = malloc(n * sizeof *x);
@@ -471,10 +503,9 @@ static int bench(size_t n) {
     size_t m = kquant ? n / 16 : n; /* the slow scale searches get 1/16 of the data */
     const double gm = (double)m / 1e9;
     double tq_ours, tq_ggml, td_ours, td_ggml;
-    TIME_MEDIAN(tq_ours, lq_ggml_quantize(kTypes[ti], x, m, q));
-    TIME_MEDIAN(tq_ggml, G.quantize_chunk((int)kTypes[ti], x, q, 0, (int64_t)(m / ROW), ROW, NULL));
-    TIME_MEDIAN(td_ours, lq_ggml_dequantize(kTypes[ti], q, m, y));
-    TIME_MEDIAN(td_ggml, deq(q, y, (int64_t)m));
+    TIME_PAIR(tq_ours, tq_ggml, lq_ggml_quantize(kTypes[ti], x, m, q),
+              G.quantize_chunk((int)kTypes[ti], x, q, 0, (int64_t)(m / ROW), ROW, NULL));
+    TIME_PAIR(td_ours, td_ggml, lq_ggml_dequantize(kTypes[ti], q, m, y), deq(q, y, (int64_t)m));
     printf("%-8s %6.3f (%6.3fx)       %6.3f (%6.3fx)       %6.3f (%5.2fx)        %6.3f (%5.2fx)\n", t.name,
            gm / tq_ours, gm / tq_ours / (g / tm), gm / tq_ggml, gm / tq_ggml / (g / tm), gm / td_ours,
            gm / td_ours / (g / tm), gm / td_ggml, gm / td_ggml / (g / tm));
@@ -499,12 +530,11 @@ static int bench(size_t n) {
     lq_ggml_row_bytes(LQ_GGML_Q8_0, ROW, &yrow);
     double to, tg;
     float acc = 0;
-    TIME_MEDIAN(to, for (size_t r = 0; r < n / ROW; ++r) {
+    TIME_PAIR(to, tg, for (size_t r = 0; r < n / ROW; ++r) {
       float s;
       lq_ggml_vec_dot(dots[di].x, q + r * xrow, LQ_GGML_Q8_0, q8 + r * yrow, ROW, &s);
       acc += s;
-    });
-    TIME_MEDIAN(tg, for (size_t r = 0; r < n / ROW; ++r) {
+    }, for (size_t r = 0; r < n / ROW; ++r) {
       float s;
       dot(ROW, &s, 0, q + r * xrow, 0, q8 + r * yrow, 0, 1);
       acc += s;

@@ -1,6 +1,7 @@
-/* ggml block formats: the traits table, the legacy 32-element formats
- * (transcribing ggml-quants.c quantize_row_*_ref / dequantize_row_*), and
- * the quantized dot products. K-quants live in ggml_k.c. */
+/* ggml block formats: the traits table and the public entry points of the
+ * legacy 32-element formats (their kernels transcribe ggml-quants.c
+ * quantize_row_*_ref / dequantize_row_*: llm_ref.c, ggml_quant_ref.c and the
+ * SIMD files) and of the quantized dot products. K-quants live in ggml_k.c. */
 #include <ctype.h>
 #include <float.h>
 #include <math.h>

@@ -351,8 +351,8 @@ int lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
  * the products of elements 4l..4l+3: |x| (sign_epi8(x, x)) times y with
  * x's sign (sign_epi8(y, x)) by maddubs, pairs of those by madd; then
  * acc = fma(dx * dy, (float)lanes, acc). The sign trick is exact unless
- * y holds -128 (negating it wraps): such a block, which no quantizer
- * writes, takes the lane sums from a scalar loop instead. */
+ * y holds -128 (negating it wraps): Q4_0 swaps the roles (x never is -128),
+ * Q8_0 x Q8_0 redoes such a row (no quantizer writes -128) exactly. */
 static inline float h2f_f16c(lq_half h) { /* exact, as lq_h2f (NaNs quieted alike) */
   return _cvtsh_ss((unsigned short)(h.b[0] | (h.b[1] << 8)));
 }
@@ -400,63 +400,72 @@ static inline __m256i q4_0_values(const lq_block_q4_0* b) { /* elements 0..31 as
   return _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
 }
 
-/* The exact path for rows whose y holds a -128 (the fast loop's sign trick
- * would wrap there): same lanes and accumulation. */
-static __attribute__((noinline)) float dot_exact_avx2(size_t nb, const void* vx, size_t xstride, const void* vy,
-                                                      int x_is_q4_0) {
-  const uint8_t* xb = (const uint8_t*)vx;
-  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
+/* Q4_0: the roles of the sign trick swapped, |y| (abs_epi8: -128 -> 128
+ * unsigned) times x with y's sign: x in [-8, 7] never wraps, so every
+ * product is exact and equals ggml's (which agree wherever ggml's are). */
+static inline __m256i lane_sums_q4(__m256i qx, __m256i qy) {
+  const __m256i p16 = _mm256_maddubs_epi16(_mm256_abs_epi8(qy), _mm256_sign_epi8(qx, qy));
+  return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
+}
+
+/* Q8_0 x Q8_0: the exact path for rows whose y holds a -128 (the fast
+ * loop's sign trick would wrap there): same lanes and accumulation. */
+static __attribute__((noinline)) float dot_q8_exact_avx2(size_t nb, const lq_block_q8_0* x, const lq_block_q8_0* y) {
   __m256 acc = _mm256_setzero_ps();
-  for (size_t i = 0; i < nb; i++, xb += xstride) {
-    lq_half xd;
-    memcpy(&xd, xb, sizeof xd);
-    const __m256 d = _mm256_set1_ps(h2f_f16c(xd) * h2f_f16c(y[i].d));
-    const __m256i qx = x_is_q4_0 ? q4_0_values((const lq_block_q4_0*)xb)
-                                 : _mm256_loadu_si256((const __m256i*)((const lq_block_q8_0*)xb)->qs);
-    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(lane_sums_scalar(qx, _mm256_loadu_si256((const __m256i*)y[i].qs))),
-                          acc);
+  for (size_t i = 0; i < nb; i++) {
+    const __m256 d = _mm256_set1_ps(h2f_f16c(x[i].d) * h2f_f16c(y[i].d));
+    const __m256i lanes = lane_sums_scalar(_mm256_loadu_si256((const __m256i*)x[i].qs),
+                                           _mm256_loadu_si256((const __m256i*)y[i].qs));
+    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(lanes), acc);
   }
   return hsum_ps_ggml(acc);
 }
 
-/* One kernel body for both x types; y's smallest byte is tracked to catch
- * -128 once per row instead of branching per block. */
-#define LQ_DOT_BLOCK(xblk, yblk, dscalar)                                                         \
-  do {                                                                                           \
-    const __m256i qy_ = _mm256_loadu_si256((const __m256i*)(yblk)->qs);                          \
-    ymin = _mm256_min_epi8(ymin, qy_);                                                           \
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(dscalar), _mm256_cvtepi32_ps(lane_sums_i8(LQ_QX(xblk), qy_)), acc); \
+/* One loop for both x types: 8 blocks' scales converted at once. LQ_LANES
+ * gives a block's lane sums; LQ_TRACK tracks what the fallback needs. */
+#define LQ_DOT_BLOCK(xblk, yblk, dvec)                                                    \
+  do {                                                                                   \
+    const __m256i qy_ = _mm256_loadu_si256((const __m256i*)(yblk)->qs);                  \
+    LQ_TRACK(qy_);                                                                       \
+    acc = _mm256_fmadd_ps(dvec, _mm256_cvtepi32_ps(LQ_LANES(LQ_QX(xblk), qy_)), acc);    \
   } while (0)
 
-#define LQ_DOT_KERNEL(xtype)                                                                     \
-  const xtype* x = (const xtype*)vx;                                                             \
-  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;                                             \
-  __m256 acc = _mm256_setzero_ps();                                                              \
-  __m256i ymin = _mm256_setzero_si256();                                                         \
-  size_t i = 0;                                                                                  \
-  for (; i + 8 <= nb; i += 8) {                                                                  \
-    float ds[8];                                                                                 \
-    scales8(x[i].d.b, sizeof(xtype), y[i].d.b, ds);                                              \
-    for (int k = 0; k < 8; k++) LQ_DOT_BLOCK(&x[i + k], &y[i + k], ds[k]);                       \
-  }                                                                                              \
-  for (; i < nb; i++) LQ_DOT_BLOCK(&x[i], &y[i], h2f_f16c(x[i].d) * h2f_f16c(y[i].d));           \
-  if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(ymin, _mm256_set1_epi8(-128))) != 0)                \
-    *out = dot_exact_avx2(nb, vx, sizeof(xtype), vy, sizeof(xtype) == sizeof(lq_block_q4_0));   \
-  else                                                                                           \
-    *out = hsum_ps_ggml(acc);
+#define LQ_DOT_LOOP(xtype)                                                                           \
+  const xtype* x = (const xtype*)vx;                                                                 \
+  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;                                                 \
+  __m256 acc = _mm256_setzero_ps();                                                                  \
+  size_t i = 0;                                                                                      \
+  for (; i + 8 <= nb; i += 8) {                                                                      \
+    float ds[8];                                                                                     \
+    scales8(x[i].d.b, sizeof(xtype), y[i].d.b, ds);                                                  \
+    for (int k = 0; k < 8; k++) LQ_DOT_BLOCK(&x[i + k], &y[i + k], _mm256_broadcast_ss(ds + k));     \
+  }                                                                                                  \
+  for (; i < nb; i++) LQ_DOT_BLOCK(&x[i], &y[i], _mm256_set1_ps(h2f_f16c(x[i].d) * h2f_f16c(y[i].d)));
 
 void lq_uk_llm_dot_q4_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
 #define LQ_QX(xblk) q4_0_values(xblk)
-  LQ_DOT_KERNEL(lq_block_q4_0)
+#define LQ_LANES(qx, qy) lane_sums_q4(qx, qy)
+#define LQ_TRACK(qy) (void)0
+  LQ_DOT_LOOP(lq_block_q4_0)
+  *out = hsum_ps_ggml(acc);
+#undef LQ_TRACK
+#undef LQ_LANES
 #undef LQ_QX
 }
 
 void lq_uk_llm_dot_q8_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
+  __m256i ymin = _mm256_setzero_si256(); /* y's smallest byte: -128 sends the row to the exact path */
 #define LQ_QX(xblk) _mm256_loadu_si256((const __m256i*)(xblk)->qs)
-  LQ_DOT_KERNEL(lq_block_q8_0)
+#define LQ_LANES(qx, qy) lane_sums_i8(qx, qy)
+#define LQ_TRACK(qy) (ymin = _mm256_min_epi8(ymin, qy))
+  LQ_DOT_LOOP(lq_block_q8_0)
+  *out = _mm256_movemask_epi8(_mm256_cmpeq_epi8(ymin, _mm256_set1_epi8(-128))) != 0 ? dot_q8_exact_avx2(nb, x, y)
+                                                                                    : hsum_ps_ggml(acc);
+#undef LQ_TRACK
+#undef LQ_LANES
 #undef LQ_QX
 }
-#undef LQ_DOT_KERNEL
+#undef LQ_DOT_LOOP
 #undef LQ_DOT_BLOCK
 
 /* IQ4_NL: the nibbles index the 16 int8 levels with one pshufb per half;
