@@ -44,10 +44,10 @@ static void fill_variant(float* x, int variant, uint64_t seed) {
 }
 
 static size_t k_block_bytes(const char* slot) {
-  if (strstr(slot, "q2_K")) return 84;
-  if (strstr(slot, "q3_K")) return 110;
-  if (strstr(slot, "q4_K")) return 144;
-  if (strstr(slot, "q5_K")) return 176;
+  if (strstr(slot, "q2_k")) return 84;
+  if (strstr(slot, "q3_k")) return 110;
+  if (strstr(slot, "q4_k")) return 144;
+  if (strstr(slot, "q5_k")) return 176;
   return 210;
 }
 
@@ -112,9 +112,9 @@ int main(void) {
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
-    if (strstr(kernels[i].slot, "_K_quant"))
+    if (strstr(kernels[i].slot, "_k_quant"))
       tests[nt++] = (struct CMUnitTest){kernels[i].name, test_k_quant, NULL, NULL, (void*)&kernels[i]};
-    else if (strstr(kernels[i].slot, "_K_dequant"))
+    else if (strstr(kernels[i].slot, "_k_dequant"))
       tests[nt++] = (struct CMUnitTest){kernels[i].name, test_k_dequant, NULL, NULL, (void*)&kernels[i]};
   }
   return _cmocka_run_group_tests("llm_ggml_k", tests, nt, NULL, NULL);

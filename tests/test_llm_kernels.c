@@ -88,7 +88,7 @@ static void check_bnb4_gemv(const lq_test_kernel* k) {
 static void test_kernel(void** state) {
   const lq_test_kernel* k = (const lq_test_kernel*)*state;
   if (!lq_test_isa_available(k->isa)) skip();
-  if (strstr(k->slot, "_K_")) return; /* K-quant slots (blocks of 256): tests/test_llm_ggml_k.c */
+  if (strstr(k->slot, "_k_")) return; /* K-quant slots (blocks of 256): tests/test_llm_ggml_k.c */
   if (strcmp(k->slot, "llm_bnb4_gemv") == 0) {
     check_bnb4_gemv(k);
     return;

@@ -291,7 +291,7 @@ static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y, const lq_k_s
   }
 }
 
-void lq_uk_llm_q2_K_dequant__ref(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q2_k_dequant__ref(size_t nb, const void* vx, float* y) {
   const lq_block_q2_K* x = (const lq_block_q2_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = h2f(x[i].d), min = h2f(x[i].dmin);
@@ -363,7 +363,7 @@ static void quant_q3_K(size_t nb, const float* x, lq_block_q3_K* y, const lq_k_s
   }
 }
 
-void lq_uk_llm_q3_K_dequant__ref(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q3_k_dequant__ref(size_t nb, const void* vx, float* y) {
   const lq_block_q3_K* x = (const lq_block_q3_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d_all = h2f(x[i].d);
@@ -487,8 +487,8 @@ static void dequant_q45_K(size_t nb, const void* vx, float* y, int five) {
   }
 }
 
-void lq_uk_llm_q4_K_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 0); }
-void lq_uk_llm_q5_K_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 1); }
+void lq_uk_llm_q4_k_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 0); }
+void lq_uk_llm_q5_k_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 1); }
 
 /* ------------------------------------------------------------- Q6_K --- */
 static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y, const lq_k_search* S) {
@@ -532,7 +532,7 @@ static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y, const lq_k_s
   }
 }
 
-void lq_uk_llm_q6_K_dequant__ref(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q6_k_dequant__ref(size_t nb, const void* vx, float* y) {
   const lq_block_q6_K* x = (const lq_block_q6_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = h2f(x[i].d);
@@ -572,21 +572,21 @@ void lq_ggml_quantize_k_with(lq_ggml_type type, const float* x, size_t nb, void*
     lq_ggml_quantize_k_with(type, x, nb, b, &lq_k_search_ref);          \
     return 0;                                                           \
   }
-LQ_K_QUANT_REF(q2_K, LQ_GGML_Q2_K)
-LQ_K_QUANT_REF(q3_K, LQ_GGML_Q3_K)
-LQ_K_QUANT_REF(q4_K, LQ_GGML_Q4_K)
-LQ_K_QUANT_REF(q5_K, LQ_GGML_Q5_K)
-LQ_K_QUANT_REF(q6_K, LQ_GGML_Q6_K)
+LQ_K_QUANT_REF(q2_k, LQ_GGML_Q2_K)
+LQ_K_QUANT_REF(q3_k, LQ_GGML_Q3_K)
+LQ_K_QUANT_REF(q4_k, LQ_GGML_Q4_K)
+LQ_K_QUANT_REF(q5_k, LQ_GGML_Q5_K)
+LQ_K_QUANT_REF(q6_k, LQ_GGML_Q6_K)
 #undef LQ_K_QUANT_REF
 
 lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void* out) {
   const lq_dispatch* dp = lq_dispatch_get();
   switch (type) {
-    case LQ_GGML_Q2_K: dp->llm_q2_K_quant(nb, x, out); break;
-    case LQ_GGML_Q3_K: dp->llm_q3_K_quant(nb, x, out); break;
-    case LQ_GGML_Q4_K: dp->llm_q4_K_quant(nb, x, out); break;
-    case LQ_GGML_Q5_K: dp->llm_q5_K_quant(nb, x, out); break;
-    case LQ_GGML_Q6_K: dp->llm_q6_K_quant(nb, x, out); break;
+    case LQ_GGML_Q2_K: dp->llm_q2_k_quant(nb, x, out); break;
+    case LQ_GGML_Q3_K: dp->llm_q3_k_quant(nb, x, out); break;
+    case LQ_GGML_Q4_K: dp->llm_q4_k_quant(nb, x, out); break;
+    case LQ_GGML_Q5_K: dp->llm_q5_k_quant(nb, x, out); break;
+    case LQ_GGML_Q6_K: dp->llm_q6_k_quant(nb, x, out); break;
     default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;
@@ -595,11 +595,11 @@ lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void*
 lq_status lq_ggml_dequantize_k(lq_ggml_type type, const void* blocks, size_t nb, float* y) {
   const lq_dispatch* dp = lq_dispatch_get();
   switch (type) {
-    case LQ_GGML_Q2_K: dp->llm_q2_K_dequant(nb, blocks, y); break;
-    case LQ_GGML_Q3_K: dp->llm_q3_K_dequant(nb, blocks, y); break;
-    case LQ_GGML_Q4_K: dp->llm_q4_K_dequant(nb, blocks, y); break;
-    case LQ_GGML_Q5_K: dp->llm_q5_K_dequant(nb, blocks, y); break;
-    case LQ_GGML_Q6_K: dp->llm_q6_K_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q2_K: dp->llm_q2_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q3_K: dp->llm_q3_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q4_K: dp->llm_q4_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q5_K: dp->llm_q5_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q6_K: dp->llm_q6_k_dequant(nb, blocks, y); break;
     default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;

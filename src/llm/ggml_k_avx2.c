@@ -304,11 +304,11 @@ static const lq_k_search k_search_avx2 = {search_q2_avx2, search_q3_avx2, search
     lq_ggml_quantize_k_with(type, x, nb, b, &k_search_avx2);               \
     return 0;                                                              \
   }
-LQ_K_QUANT_AVX2(q2_K, LQ_GGML_Q2_K)
-LQ_K_QUANT_AVX2(q3_K, LQ_GGML_Q3_K)
-LQ_K_QUANT_AVX2(q4_K, LQ_GGML_Q4_K)
-LQ_K_QUANT_AVX2(q5_K, LQ_GGML_Q5_K)
-LQ_K_QUANT_AVX2(q6_K, LQ_GGML_Q6_K)
+LQ_K_QUANT_AVX2(q2_k, LQ_GGML_Q2_K)
+LQ_K_QUANT_AVX2(q3_k, LQ_GGML_Q3_K)
+LQ_K_QUANT_AVX2(q4_k, LQ_GGML_Q4_K)
+LQ_K_QUANT_AVX2(q5_k, LQ_GGML_Q5_K)
+LQ_K_QUANT_AVX2(q6_k, LQ_GGML_Q6_K)
 #undef LQ_K_QUANT_AVX2
 
 /* ------------------------------------------------------- dequantizers --- */
@@ -319,7 +319,7 @@ static inline float h2f_f16c(lq_half h) { return _cvtsh_ss((unsigned short)(h.b[
 
 static inline __m256i u8x8(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)p)); }
 
-void lq_uk_llm_q2_K_dequant__avx2(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q2_k_dequant__avx2(size_t nb, const void* vx, float* y) {
   const lq_block_q2_K* x = (const lq_block_q2_K*)vx;
   const __m256i three = _mm256_set1_epi32(3);
   for (size_t i = 0; i < nb; i++) {
@@ -350,7 +350,7 @@ static inline void q3k_scales16(const uint8_t* s, int out[16]) {
   }
 }
 
-void lq_uk_llm_q3_K_dequant__avx2(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q3_k_dequant__avx2(size_t nb, const void* vx, float* y) {
   const lq_block_q3_K* x = (const lq_block_q3_K*)vx;
   const __m256i three = _mm256_set1_epi32(3), four = _mm256_set1_epi32(4);
   for (size_t i = 0; i < nb; i++) {
@@ -427,10 +427,10 @@ static inline void dequant_q45_avx2(size_t nb, const void* vx, float* y, int fiv
   }
 }
 
-void lq_uk_llm_q4_K_dequant__avx2(size_t nb, const void* vx, float* y) { dequant_q45_avx2(nb, vx, y, 0); }
-void lq_uk_llm_q5_K_dequant__avx2(size_t nb, const void* vx, float* y) { dequant_q45_avx2(nb, vx, y, 1); }
+void lq_uk_llm_q4_k_dequant__avx2(size_t nb, const void* vx, float* y) { dequant_q45_avx2(nb, vx, y, 0); }
+void lq_uk_llm_q5_k_dequant__avx2(size_t nb, const void* vx, float* y) { dequant_q45_avx2(nb, vx, y, 1); }
 
-void lq_uk_llm_q6_K_dequant__avx2(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q6_k_dequant__avx2(size_t nb, const void* vx, float* y) {
   const lq_block_q6_K* x = (const lq_block_q6_K*)vx;
   const __m256i m4 = _mm256_set1_epi32(0xF), three = _mm256_set1_epi32(3), c32 = _mm256_set1_epi32(32);
   for (size_t i = 0; i < nb; i++) {

@@ -21,7 +21,7 @@ static inline void store16(float* y, int8x16_t q, float dl, float ml, int has_mi
   }
 }
 
-void lq_uk_llm_q2_K_dequant__neon(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q2_k_dequant__neon(size_t nb, const void* vx, float* y) {
   const lq_block_q2_K* x = (const lq_block_q2_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = lq_h2f(x[i].d), min = lq_h2f(x[i].dmin);
@@ -39,7 +39,7 @@ void lq_uk_llm_q2_K_dequant__neon(size_t nb, const void* vx, float* y) {
   }
 }
 
-void lq_uk_llm_q3_K_dequant__neon(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q3_k_dequant__neon(size_t nb, const void* vx, float* y) {
   const lq_block_q3_K* x = (const lq_block_q3_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d_all = lq_h2f(x[i].d);
@@ -104,10 +104,10 @@ static inline void dequant_q45_neon(size_t nb, const void* vx, float* y, int fiv
   }
 }
 
-void lq_uk_llm_q4_K_dequant__neon(size_t nb, const void* vx, float* y) { dequant_q45_neon(nb, vx, y, 0); }
-void lq_uk_llm_q5_K_dequant__neon(size_t nb, const void* vx, float* y) { dequant_q45_neon(nb, vx, y, 1); }
+void lq_uk_llm_q4_k_dequant__neon(size_t nb, const void* vx, float* y) { dequant_q45_neon(nb, vx, y, 0); }
+void lq_uk_llm_q5_k_dequant__neon(size_t nb, const void* vx, float* y) { dequant_q45_neon(nb, vx, y, 1); }
 
-void lq_uk_llm_q6_K_dequant__neon(size_t nb, const void* vx, float* y) {
+void lq_uk_llm_q6_k_dequant__neon(size_t nb, const void* vx, float* y) {
   const lq_block_q6_K* x = (const lq_block_q6_K*)vx;
   const uint8x16_t m4 = vdupq_n_u8(0xF), m3 = vdupq_n_u8(3);
   const int8x16_t c32 = vdupq_n_s8(32);

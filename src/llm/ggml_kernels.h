@@ -17,16 +17,16 @@
   LQ_INTERNAL int lq_uk_llm_q4_1_quant__##isa(size_t nb, const float* x, void* b); \
   LQ_INTERNAL int lq_uk_llm_q5_0_quant__##isa(size_t nb, const float* x, void* b); \
   LQ_INTERNAL int lq_uk_llm_q5_1_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q2_K_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q3_K_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q4_K_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q5_K_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL int lq_uk_llm_q6_K_quant__##isa(size_t nb, const float* x, void* b); \
-  LQ_INTERNAL void lq_uk_llm_q2_K_dequant__##isa(size_t nb, const void* b, float* y); \
-  LQ_INTERNAL void lq_uk_llm_q3_K_dequant__##isa(size_t nb, const void* b, float* y); \
-  LQ_INTERNAL void lq_uk_llm_q4_K_dequant__##isa(size_t nb, const void* b, float* y); \
-  LQ_INTERNAL void lq_uk_llm_q5_K_dequant__##isa(size_t nb, const void* b, float* y); \
-  LQ_INTERNAL void lq_uk_llm_q6_K_dequant__##isa(size_t nb, const void* b, float* y);
+  LQ_INTERNAL int lq_uk_llm_q2_k_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q3_k_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q4_k_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q5_k_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL int lq_uk_llm_q6_k_quant__##isa(size_t nb, const float* x, void* b); \
+  LQ_INTERNAL void lq_uk_llm_q2_k_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q3_k_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q4_k_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q5_k_dequant__##isa(size_t nb, const void* b, float* y); \
+  LQ_INTERNAL void lq_uk_llm_q6_k_dequant__##isa(size_t nb, const void* b, float* y);
 
 /* The scale searches of one K-quant super-block of 256 (ggml-quants.c
  * make_qkx2_quants / make_q3_quants / make_qx_quants over its sub-blocks):
@@ -55,10 +55,10 @@ LQ_INTERNAL void lq_ggml_quantize_k_with(lq_ggml_type type, const float* x, size
 LQ_DECLARE_GGML_KERNELS(ref)
 LQ_DECLARE_GGML_KERNELS(avx2)
 /* NEON: the K-quant dequantizers (ggml_k_neon.c). */
-LQ_INTERNAL void lq_uk_llm_q2_K_dequant__neon(size_t nb, const void* b, float* y);
-LQ_INTERNAL void lq_uk_llm_q3_K_dequant__neon(size_t nb, const void* b, float* y);
-LQ_INTERNAL void lq_uk_llm_q4_K_dequant__neon(size_t nb, const void* b, float* y);
-LQ_INTERNAL void lq_uk_llm_q5_K_dequant__neon(size_t nb, const void* b, float* y);
-LQ_INTERNAL void lq_uk_llm_q6_K_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q2_k_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q3_k_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q4_k_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q5_k_dequant__neon(size_t nb, const void* b, float* y);
+LQ_INTERNAL void lq_uk_llm_q6_k_dequant__neon(size_t nb, const void* b, float* y);
 
 #endif
