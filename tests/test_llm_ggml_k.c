@@ -66,7 +66,8 @@ static void test_k_quant(void** state) {
       memset(qb, 0x5A, sizeof qb);
       assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(NSB, x, qa + off), 0);
       assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(NSB, x, qb + off), 0);
-      if (memcmp(qa + off, qb + off, bytes) != 0) fail_msg("%s variant %d off %zu: bytes differ", k->name, variant, off);
+      if (memcmp(qa + off, qb + off, bytes) != 0)
+        fail_msg("%s variant %d off %zu: bytes differ", k->name, variant, off);
       assert_int_equal(qa[off + bytes], 0xA5); /* nothing written past the row */
     }
   }
