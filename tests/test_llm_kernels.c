@@ -32,6 +32,15 @@ static void fill_finite(float* x, size_t n, uint64_t seed, int variant) {
   }
 }
 
+/* Bytes per 32-element block of a quantizer slot. */
+static size_t quant_block_bytes(const char* slot) {
+  if (strstr(slot, "q4_0") || strstr(slot, "iq4_nl")) return 18;
+  if (strstr(slot, "q4_1")) return 20;
+  if (strstr(slot, "q5_0")) return 22;
+  if (strstr(slot, "q5_1")) return 24;
+  return 34;
+}
+
 static void fill_bytes(uint8_t* b, size_t n, uint64_t seed, int variant) {
   for (size_t i = 0; i < n; i++) b[i] = (uint8_t)lq_rng_u32(seed, i);
   if (variant == 1) /* f16 scales: make them finite and moderate half the time */
@@ -79,6 +88,7 @@ static void check_bnb4_gemv(const lq_test_kernel* k) {
 static void test_kernel(void** state) {
   const lq_test_kernel* k = (const lq_test_kernel*)*state;
   if (!lq_test_isa_available(k->isa)) skip();
+  if (strstr(k->slot, "_k_")) return; /* K-quant slots (blocks of 256): tests/test_llm_ggml_k.c */
   if (strcmp(k->slot, "llm_bnb4_gemv") == 0) {
     check_bnb4_gemv(k);
     return;
@@ -139,7 +149,7 @@ static void test_kernel(void** state) {
             if (lq_test_bits(ya[off + e]) != lq_test_bits(yb[off + e]) && !(isnan(ya[off + e]) && isnan(yb[off + e])))
               fail_msg("%s nb=%zu element %zu: %a vs ref %a", k->name, nb, e, ya[off + e], yb[off + e]);
         } else if (strstr(k->slot, "_quant")) {
-          size_t bytes = nb * (strstr(k->slot, "q4_0") || strstr(k->slot, "iq4_nl") ? 18 : 34);
+          size_t bytes = nb * quant_block_bytes(k->slot);
           qa[bytes + off] = qb[bytes + off] = 0xEE;
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)k->fn)(nb, x, qa + off), 0);
           assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(nb, x, qb + off), 0);
@@ -156,6 +166,8 @@ static void test_kernel(void** state) {
           }
         } else { /* dot products */
           float a = 1.0f, b = 2.0f;
+          if (variant >= 3) /* no -128 in y: the SIMD kernels' fast path (0..2 keep them: the exact path) */
+            for (size_t e = 0; e < nb * 34; e++) in2[off + e] = in2[off + e] == 0x80 ? 0x81 : in2[off + e];
           ((lq_uk_llm_vec_dot_fn)k->fn)(nb, in + off, in2 + off, &a);
           ((lq_uk_llm_vec_dot_fn)ref->fn)(nb, in + off, in2 + off, &b);
           if (lq_test_bits(a) != lq_test_bits(b) && !(isnan(a) && isnan(b)))
@@ -182,6 +194,67 @@ static void test_dot_extremes(void** state) {
     float s;
     ((lq_uk_llm_vec_dot_fn)kernels[i].fn)(3, x, y, &s);
     assert_true(s == 2.0f * 32 * 16384 - 32 * 128 * 127);
+  }
+}
+
+/* The dot products equal ggml's AVX2 kernels bit for bit: expected bits
+ * from llama.cpp's libggml-cpu-haswell (ggml_vec_dot_{q4_0,q8_0}_q8_0) on
+ * this data, printed by `bench/compare/llm_vs_ggml DIR dot-golden` (see
+ * llm_vs_ggml.sh). ggml's portable kernel (block-order sum) gives other bits
+ * here. 41 blocks: five groups of 8 and a tail. */
+static void test_dot_ggml_golden(void** state) {
+  (void)state;
+  enum { N = 32 * 41 };
+  static float w[N], a[N];
+  static uint8_t qw4[N], qw8[2 * N], qa8[2 * N];
+  for (int i = 0; i < N; i++) {
+    w[i] = (float)((i * 7919) % 2001 - 1000) / 256.0f * (float)(1 + (i / 32) % 5);
+    a[i] = (float)((i * 104729) % 1999 - 999) / 128.0f;
+  }
+  assert_int_equal(lq_ggml_quantize(LQ_GGML_Q4_0, w, N, qw4), LQ_OK);
+  assert_int_equal(lq_ggml_quantize(LQ_GGML_Q8_0, w, N, qw8), LQ_OK);
+  assert_int_equal(lq_ggml_quantize(LQ_GGML_Q8_0, a, N, qa8), LQ_OK);
+  for (size_t i = 0; i < NKERNELS; i++) {
+    const int is_q4 = strcmp(kernels[i].slot, "llm_dot_q4_0_q8_0") == 0;
+    if ((!is_q4 && strcmp(kernels[i].slot, "llm_dot_q8_0_q8_0") != 0) || !lq_test_isa_available(kernels[i].isa))
+      continue;
+    float s = 0.0f;
+    ((lq_uk_llm_vec_dot_fn)kernels[i].fn)(N / 32, is_q4 ? (const void*)qw4 : (const void*)qw8, qa8, &s);
+    if (lq_test_bits(s) != (is_q4 ? 0x439e17c2u : 0x4396283au))
+      fail_msg("%s: %a (0x%08x), ggml's AVX2 kernel gives 0x%08x", kernels[i].name, s, (unsigned)lq_test_bits(s),
+               is_q4 ? 0x439e17c2u : 0x4396283au);
+  }
+}
+
+/* Q4_1 / Q5_0 / Q5_1 on exact rounding ties: scales d = 1 (max - min = 15
+ * or 31, max = -16) put (x - min) * id + 0.5 and x * id + 16.5 exactly on
+ * integers and halves; blocks mixing +0 and -0 as min/max (the scan keeps
+ * the first). Every kernel equals the reference, which is checked against
+ * ggml's own quantizers by bench/compare/llm_vs_ggml.sh. */
+static void test_legacy_quant_ties(void** state) {
+  (void)state;
+  enum { NB = 6 };
+  float x[NB * 32];
+  for (int j = 0; j < 32; j++) {
+    x[j] = 1.0f + 0.5f * (float)(j % 31);                      /* q4_1: min 1, max 16 */
+    x[32 + j] = -3.0f + 0.5f * (float)(j * 7 % 63);            /* q5_1: min -3, max 28 */
+    x[64 + j] = j == 5 ? -16.0f : 0.25f * (float)(j * 5 % 64) - 8.0f; /* q5_0: max -16 */
+    x[96 + j] = j % 3 == 0 ? -0.0f : j % 3 == 1 ? 0.0f : 0.5f * (float)j; /* min +-0 */
+    x[128 + j] = j % 2 ? 0.0f : -0.5f * (float)j;               /* max +0 first, then -0 */
+    x[160 + j] = j % 2 ? -0.0f : 0.0f;                          /* all zeros, -0 first at 1 */
+  }
+  x[128] = -0.0f;
+  static const char* const slots[] = {"llm_q4_1_quant", "llm_q5_0_quant", "llm_q5_1_quant"};
+  for (int si = 0; si < 3; si++) {
+    const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, slots[si]);
+    uint8_t qa[NB * 24], qb[NB * 24];
+    assert_int_equal(((lq_uk_llm_ggml_quant_fn)ref->fn)(NB, x, qb), 0);
+    for (size_t i = 0; i < NKERNELS; i++) {
+      if (strcmp(kernels[i].slot, slots[si]) != 0 || !lq_test_isa_available(kernels[i].isa)) continue;
+      memset(qa, 0xA5, sizeof qa);
+      assert_int_equal(((lq_uk_llm_ggml_quant_fn)kernels[i].fn)(NB, x, qa), 0);
+      LQ_ASSERT_BITS_EQUAL(qa, qb, NB * quant_block_bytes(slots[si]), kernels[i].name);
+    }
   }
 }
 
@@ -219,13 +292,15 @@ static void test_bnb4_gemv_ref(void** state) {
 }
 
 int main(void) {
-  struct CMUnitTest tests[NKERNELS + 3];
+  struct CMUnitTest tests[NKERNELS + 5];
   size_t nt = 0;
   for (size_t i = 0; i < NKERNELS; i++) {
     if (kernels[i].isa == 0) continue;
     tests[nt++] = (struct CMUnitTest){kernels[i].name, test_kernel, NULL, NULL, (void*)&kernels[i]};
   }
   tests[nt++] = (struct CMUnitTest){"dot_extremes", test_dot_extremes, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"dot_ggml_golden", test_dot_ggml_golden, NULL, NULL, NULL};
+  tests[nt++] = (struct CMUnitTest){"legacy_quant_ties", test_legacy_quant_ties, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"nf4_bounds", test_nf4_bounds, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"bnb4_gemv_ref", test_bnb4_gemv_ref, NULL, NULL, NULL};
   return _cmocka_run_group_tests("llm_kernels", tests, nt, NULL, NULL);

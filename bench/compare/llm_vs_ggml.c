@@ -4,7 +4,8 @@
  * fetches llama.cpp's prebuilt x86-64 binaries from the npm registry).
  *
  *   llm_vs_ggml DIR check          quantize + dequantize every ggml type on
- *                                  structured data; bytes and bits must match
+ *                                  structured data; bytes and bits must match;
+ *                                  Q4_0/Q8_0 x Q8_0 dots equal ggml's AVX2 ones
  *   llm_vs_ggml DIR gguf FILE...   load each file with llama.cpp's
  *                                  gguf_init_from_file (tensor data read into
  *                                  a ggml context) and compare every tensor
@@ -14,6 +15,11 @@
  *                                  ggml), F32/F16 tensors, every KV type
  *   llm_vs_ggml DIR golden OUTDIR  the golden files of tests/test_llm_ggml_real.c
  *   llm_vs_ggml DIR bench [N]      single-thread rates next to a memcpy
+ *                                  (libquant and ggml timed alternately,
+ *                                  medians of 7)
+ *   llm_vs_ggml DIR dot-golden     ggml's AVX2 Q4_0/Q8_0 x Q8_0 dot products of
+ *                                  the data of tests/test_llm_kernels.c
+ *                                  test_dot_ggml_golden (its expected bits)
  *
  * Exit status: 0 all equal, 1 a mismatch, 2 usage or load error.
  * The ggml prototypes below are those of ggml.h / gguf.h / ggml-cpu.h
@@ -216,10 +222,14 @@ static int check(void) {
            (int)n);
     bad += qdiff_total != 0 || ydiff_total != 0;
   }
-  /* dot products: libquant's sum is ggml's portable (_generic) kernel's,
-   * compiled without FMA contraction (libggml-cpu-x64); the haswell build
-   * contracts sumf += sumi*d into an FMA and its AVX2 kernel sums in 8 lanes,
-   * so against those only the relative difference is reported. */
+  /* dot products: libquant's sum is ggml's AVX2 kernel's (libggml-cpu-haswell:
+   * 8 float lanes, fma per block, hsum_float_8), bit for bit. Until libquant
+   * 0.x it was the portable (_generic) kernel's, compiled without FMA
+   * (libggml-cpu-x64), which sums block by block: against that only the
+   * relative difference is reported now. The last pass puts -128 into the
+   * Q8_0 operand, which no quantizer writes: ggml's AVX2 sign trick negates
+   * it with a wrap there, libquant keeps the exact products (reported, not
+   * failed). */
   static const struct {
     lq_ggml_type x;
     const char* sym;
@@ -229,30 +239,40 @@ static int check(void) {
     snprintf(generic, sizeof generic, "%s_generic", dots[di].sym);
     vec_dot_fn dot_portable = (vec_dot_fn)need(G.cpu_portable, generic);
     vec_dot_fn dot_avx2 = (vec_dot_fn)need(G.cpu, dots[di].sym);
-    size_t mism = 0, rows = 0;
+    size_t mism = 0, rows = 0, rows128 = 0, mism128 = 0;
     double max_rel = 0;
-    for (int set = 0; set < NSETS; ++set) {
+    for (int set = 0; set <= NSETS; ++set) {
+      const int with128 = set == NSETS;
       if (set == 4 || set == 5) continue; /* fp16 scales flush to 0 / overflow to inf */
-      fill_set(set, x, n);
+      fill_set(with128 ? 1 : set, x, n);
       lq_ggml_quantize(dots[di].x, x, n, q_ours);
       fill_set(0, x, n);
       lq_ggml_quantize(LQ_GGML_Q8_0, x, n, q_ggml);
       size_t xrow, yrow;
       lq_ggml_row_bytes(dots[di].x, ROW, &xrow);
       lq_ggml_row_bytes(LQ_GGML_Q8_0, ROW, &yrow);
-      for (size_t r = 0; r < ROWS; ++r, ++rows) {
+      if (with128) /* one -128 in every 7th block of y */
+        for (size_t b = 0; b < n / 32; b += 7) q_ggml[b * 34 + 2 + b % 32] = 0x80;
+      for (size_t r = 0; r < ROWS; ++r) {
         float ours = 0, portable = 0, avx2 = 0;
         lq_ggml_vec_dot(dots[di].x, q_ours + r * xrow, LQ_GGML_Q8_0, q_ggml + r * yrow, ROW, &ours);
         dot_portable(ROW, &portable, 0, q_ours + r * xrow, 0, q_ggml + r * yrow, 0, 1);
         dot_avx2(ROW, &avx2, 0, q_ours + r * xrow, 0, q_ggml + r * yrow, 0, 1);
-        mism += memcmp(&ours, &portable, sizeof ours) != 0;
-        double rel = fabs((double)ours - avx2) / fmax(fabs((double)avx2), 1e-30);
+        if (with128) {
+          ++rows128;
+          mism128 += memcmp(&ours, &avx2, sizeof ours) != 0;
+          continue;
+        }
+        ++rows;
+        mism += memcmp(&ours, &avx2, sizeof ours) != 0;
+        double rel = fabs((double)ours - portable) / fmax(fabs((double)portable), 1e-30);
         if (rel > max_rel) max_rel = rel;
       }
     }
-    printf("%s: %zu of %zu row dot products bit-identical to ggml's portable kernel; max relative "
-           "difference to ggml's AVX2 kernel %.2g\n",
-           dots[di].sym, rows - mism, rows, max_rel);
+    printf("%s: %zu of %zu row dot products bit-identical to ggml's AVX2 kernel; max relative "
+           "difference to ggml's portable kernel %.2g; with -128 in y (no quantizer writes it): %zu of %zu "
+           "differ from ggml's AVX2 (its sign trick wraps -128)\n",
+           dots[di].sym, rows - mism, rows, max_rel, mism128, rows128);
     bad += mism != 0;
   }
   free(x), free(y_ours), free(y_ggml), free(q_ours), free(q_ggml);
@@ -479,6 +499,36 @@ static volatile float sink;
     (out) = ts_[REPS / 2];                                     \
   } while (0)
 
+/* medians over REPS of two bodies timed alternately (a, b, a, b, ...): on a
+ * shared machine a load change then hits both sides alike */
+#define TIME_PAIR(out_a, out_b, body_a, body_b)                     \
+  do {                                                              \
+    double ta_[REPS], tb_[REPS];                                    \
+    for (int r_ = 0; r_ < REPS; ++r_) {                             \
+      double t0_ = now();                                           \
+      body_a;                                                       \
+      double t1_ = now();                                           \
+      body_b;                                                       \
+      tb_[r_] = now() - t1_;                                        \
+      ta_[r_] = t1_ - t0_;                                          \
+    }                                                               \
+    for (int i_ = 1; i_ < REPS; ++i_)                               \
+      for (int j_ = i_; j_ > 0; --j_) {                             \
+        if (ta_[j_] < ta_[j_ - 1]) {                                \
+          double s_ = ta_[j_];                                      \
+          ta_[j_] = ta_[j_ - 1];                                    \
+          ta_[j_ - 1] = s_;                                         \
+        }                                                           \
+        if (tb_[j_] < tb_[j_ - 1]) {                                \
+          double s_ = tb_[j_];                                      \
+          tb_[j_] = tb_[j_ - 1];                                    \
+          tb_[j_ - 1] = s_;                                         \
+        }                                                           \
+      }                                                             \
+    (out_a) = ta_[REPS / 2];                                        \
+    (out_b) = tb_[REPS / 2];                                        \
+  } while (0)
+
 static int bench(size_t n) {
   n -= n % 256;
   float* x = malloc(n * sizeof *x);
@@ -506,10 +556,9 @@ static int bench(size_t n) {
     size_t m = kquant ? n / 16 : n; /* the slow scale searches get 1/16 of the data */
     const double gm = (double)m / 1e9;
     double tq_ours, tq_ggml, td_ours, td_ggml;
-    TIME_MEDIAN(tq_ours, lq_ggml_quantize(kTypes[ti], x, m, q));
-    TIME_MEDIAN(tq_ggml, G.quantize_chunk((int)kTypes[ti], x, q, 0, (int64_t)(m / ROW), ROW, NULL));
-    TIME_MEDIAN(td_ours, lq_ggml_dequantize(kTypes[ti], q, m, y));
-    TIME_MEDIAN(td_ggml, deq(q, y, (int64_t)m));
+    TIME_PAIR(tq_ours, tq_ggml, lq_ggml_quantize(kTypes[ti], x, m, q),
+              G.quantize_chunk((int)kTypes[ti], x, q, 0, (int64_t)(m / ROW), ROW, NULL));
+    TIME_PAIR(td_ours, td_ggml, lq_ggml_dequantize(kTypes[ti], q, m, y), deq(q, y, (int64_t)m));
     printf("%-8s %6.3f (%6.3fx)       %6.3f (%6.3fx)       %6.3f (%5.2fx)        %6.3f (%5.2fx)\n", t.name,
            gm / tq_ours, gm / tq_ours / (g / tm), gm / tq_ggml, gm / tq_ggml / (g / tm), gm / td_ours,
            gm / td_ours / (g / tm), gm / td_ggml, gm / td_ggml / (g / tm));
@@ -534,27 +583,70 @@ static int bench(size_t n) {
     lq_ggml_row_bytes(LQ_GGML_Q8_0, ROW, &yrow);
     double to, tg;
     float acc = 0;
-    TIME_MEDIAN(to, for (size_t r = 0; r < n / ROW; ++r) {
+    TIME_PAIR(to, tg, for (size_t r = 0; r < n / ROW; ++r) {
       float s;
       lq_ggml_vec_dot(dots[di].x, q + r * xrow, LQ_GGML_Q8_0, q8 + r * yrow, ROW, &s);
       acc += s;
+    }, for (size_t r = 0; r < n / ROW; ++r) {
+      float s;
+      dot(ROW, &s, 0, q + r * xrow, 0, q8 + r * yrow, 0, 1);
+      acc += s;
     });
-    TIME_MEDIAN(tg, for (size_t r = 0; r < n / ROW; ++r) {
+    /* the same kernels on 64 K elements (L2-resident), 64 passes per timing:
+     * compute-bound, where the memory-bound rate above hides differences */
+    const size_t nl2 = (size_t)1 << 16;
+    double to2, tg2;
+    TIME_PAIR(to2, tg2, for (int p = 0; p < 64; ++p) for (size_t r = 0; r < nl2 / ROW; ++r) {
+      float s;
+      lq_ggml_vec_dot(dots[di].x, q + r * xrow, LQ_GGML_Q8_0, q8 + r * yrow, ROW, &s);
+      acc += s;
+    }, for (int p = 0; p < 64; ++p) for (size_t r = 0; r < nl2 / ROW; ++r) {
       float s;
       dot(ROW, &s, 0, q + r * xrow, 0, q8 + r * yrow, 0, 1);
       acc += s;
     });
     sink = acc;
-    printf("%s: libquant %.2f G el/s (%.2fx memcpy), ggml AVX2 %.2f G el/s (%.2fx memcpy)\n", dots[di].sym,
-           g / to, g / to / (g / tm), g / tg, g / tg / (g / tm));
+    const double gl2 = 64.0 * (double)nl2 / 1e9;
+    printf("%s: libquant %.2f G el/s (%.2fx memcpy), ggml AVX2 %.2f G el/s (%.2fx memcpy); L2-resident 64 K: "
+           "libquant %.2f, ggml %.2f G el/s\n",
+           dots[di].sym, g / to, g / to / (g / tm), g / tg, g / tg / (g / tm), gl2 / to2, gl2 / tg2);
   }
   free(x), free(y), free(q), free(q8);
   return 0;
 }
 
+/* The data of test_dot_ggml_golden in tests/test_llm_kernels.c: exact
+ * small-integer formulas, quantized by ggml's reference quantizers. */
+static int dot_golden(void) {
+  enum { N = 32 * 41 };
+  static float w[N], a[N];
+  static uint8_t qw4[N], qw8[2 * N], qa8[2 * N];
+  for (int i = 0; i < N; ++i) {
+    w[i] = (float)((i * 7919) % 2001 - 1000) / 256.0f * (float)(1 + (i / 32) % 5);
+    a[i] = (float)((i * 104729) % 1999 - 999) / 128.0f;
+  }
+  G.quantize_chunk(LQ_GGML_Q4_0, w, qw4, 0, 1, N, NULL);
+  G.quantize_chunk(LQ_GGML_Q8_0, w, qw8, 0, 1, N, NULL);
+  G.quantize_chunk(LQ_GGML_Q8_0, a, qa8, 0, 1, N, NULL);
+  float s4 = 0, s8 = 0;
+  ((vec_dot_fn)need(G.cpu, "ggml_vec_dot_q4_0_q8_0"))(N, &s4, 0, qw4, 0, qa8, 0, 1);
+  ((vec_dot_fn)need(G.cpu, "ggml_vec_dot_q8_0_q8_0"))(N, &s8, 0, qw8, 0, qa8, 0, 1);
+  uint32_t b4, b8;
+  memcpy(&b4, &s4, 4);
+  memcpy(&b8, &s8, 4);
+  printf("ggml AVX2 q4_0.q8_0 = %a (0x%08x), q8_0.q8_0 = %a (0x%08x)\n", s4, b4, s8, b8);
+  ((vec_dot_fn)need(G.cpu_portable, "ggml_vec_dot_q4_0_q8_0_generic"))(N, &s4, 0, qw4, 0, qa8, 0, 1);
+  ((vec_dot_fn)need(G.cpu_portable, "ggml_vec_dot_q8_0_q8_0_generic"))(N, &s8, 0, qw8, 0, qa8, 0, 1);
+  memcpy(&b4, &s4, 4);
+  memcpy(&b8, &s8, 4);
+  printf("ggml portable q4_0.q8_0 = %a (0x%08x), q8_0.q8_0 = %a (0x%08x)\n", s4, b4, s8, b8);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: llm_vs_ggml GGML_LIB_DIR check | gguf FILE... | write FILE | golden DIR | bench [N]\n");
+    fprintf(stderr,
+            "usage: llm_vs_ggml GGML_LIB_DIR check | gguf FILE... | write FILE | golden DIR | dot-golden | bench [N]\n");
     return 2;
   }
   load_ggml(argv[1]);
@@ -566,6 +658,7 @@ int main(int argc, char** argv) {
   }
   if (!strcmp(argv[2], "write") && argc == 4) return write_gguf(argv[3]);
   if (!strcmp(argv[2], "golden") && argc == 4) return golden(argv[3]);
+  if (!strcmp(argv[2], "dot-golden")) return dot_golden();
   if (!strcmp(argv[2], "bench")) return bench(argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : (size_t)1 << 24);
   fprintf(stderr, "llm_vs_ggml: unknown mode %s\n", argv[2]);
   return 2;

@@ -14,7 +14,8 @@
 #  1. every ggml type libquant implements: quantize with ggml_quantize_chunk
 #     (ggml's reference quantizers) and lq_ggml_quantize on 9 data sets, bytes
 #     equal; ggml's dequantize_row_* and lq_ggml_dequantize, bits equal; the
-#     Q4_0/Q8_0 x Q8_0 dot products against ggml's portable kernel;
+#     Q4_0/Q8_0 x Q8_0 dot products against ggml's AVX2 kernel
+#     (libggml-cpu-haswell), bit for bit;
 #  2. `quant convert` writes one GGUF per ggml type (plus an F16-kept tensor);
 #     llama.cpp's gguf_init_from_file loads each, and every tensor's bytes
 #     and decoded values equal libquant's reading;

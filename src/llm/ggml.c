@@ -1,6 +1,7 @@
-/* ggml block formats: the traits table, the legacy 32-element formats
- * (transcribing ggml-quants.c quantize_row_*_ref / dequantize_row_*), and
- * the quantized dot products. K-quants live in ggml_k.c. */
+/* ggml block formats: the traits table and the public entry points of the
+ * legacy 32-element formats (their kernels transcribe ggml-quants.c
+ * quantize_row_*_ref / dequantize_row_*: llm_ref.c, ggml_quant_ref.c and the
+ * SIMD files) and of the quantized dot products. K-quants live in ggml_k.c. */
 #include <ctype.h>
 #include <float.h>
 #include <math.h>
@@ -77,83 +78,7 @@ lq_status lq_ggml_row_bytes(lq_ggml_type type, size_t n, size_t* bytes_out) {
 
 /* ------------------------------------------------- legacy quantizers --- */
 
-/* float -> int8_t / uint8_t as ggml gets it on x86 (see llm_ref.c): Inf/NaN,
- * from a 1/d overflow in tiny blocks, give 0. */
-static inline int trunc_i8(float v) { return v > -128.5f && v < 128.5f ? (int8_t)(int)v : 0; }
-static inline uint8_t trunc_u8(float v) { return v > -1.0f && v < 256.0f ? (uint8_t)(int)v : 0; }
-
-static void minmax32(const float* x, float* mn, float* mx) {
-  float min = FLT_MAX, max = -FLT_MAX;
-  for (int j = 0; j < LQ_QK; j++) {
-    if (x[j] < min) min = x[j];
-    if (x[j] > max) max = x[j];
-  }
-  *mn = min;
-  *mx = max;
-}
-
-static void quant_q4_1(size_t nb, const float* x, lq_block_q4_1* y) {
-  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
-    float min, max;
-    minmax32(x, &min, &max);
-    const float d = (max - min) / 15.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[i].d = lq_f2h(d);
-    y[i].m = lq_f2h(min);
-    for (int j = 0; j < LQ_QK / 2; j++) {
-      const float x0 = (x[j] - min) * id, x1 = (x[j + 16] - min) * id;
-      int xi0 = trunc_i8(x0 + 0.5f), xi1 = trunc_i8(x1 + 0.5f);
-      if (xi0 > 15) xi0 = 15;
-      if (xi1 > 15) xi1 = 15;
-      y[i].qs[j] = (uint8_t)(xi0 | (xi1 << 4));
-    }
-  }
-}
-
-static void quant_q5_0(size_t nb, const float* x, lq_block_q5_0* y) {
-  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
-    float amax = 0.0f, max = 0.0f;
-    for (int j = 0; j < LQ_QK; j++)
-      if (amax < fabsf(x[j])) {
-        amax = fabsf(x[j]);
-        max = x[j];
-      }
-    const float d = max / -16.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[i].d = lq_f2h(d);
-    uint32_t qh = 0;
-    for (int j = 0; j < LQ_QK / 2; j++) {
-      const float x0 = x[j] * id, x1 = x[j + 16] * id;
-      int xi0 = trunc_i8(x0 + 16.5f), xi1 = trunc_i8(x1 + 16.5f);
-      if (xi0 > 31) xi0 = 31;
-      if (xi1 > 31) xi1 = 31;
-      y[i].qs[j] = (uint8_t)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
-      qh |= ((uint32_t)(xi0 & 0x10) >> 4) << j;
-      qh |= ((uint32_t)(xi1 & 0x10) >> 4) << (j + 16);
-    }
-    memcpy(y[i].qh, &qh, 4); /* ggml memcpy's a host uint32: little-endian on every target libquant supports */
-  }
-}
-
-static void quant_q5_1(size_t nb, const float* x, lq_block_q5_1* y) {
-  for (size_t i = 0; i < nb; i++, x += LQ_QK) {
-    float min, max;
-    minmax32(x, &min, &max);
-    const float d = (max - min) / 31.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[i].d = lq_f2h(d);
-    y[i].m = lq_f2h(min);
-    uint32_t qh = 0;
-    for (int j = 0; j < LQ_QK / 2; j++) {
-      const float x0 = (x[j] - min) * id, x1 = (x[j + 16] - min) * id;
-      const uint8_t xi0 = trunc_u8(x0 + 0.5f), xi1 = trunc_u8(x1 + 0.5f); /* no MIN(31, .) in ggml */
-      y[i].qs[j] = (uint8_t)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
-      qh |= ((uint32_t)(xi0 & 0x10) >> 4) << j;
-      qh |= ((uint32_t)(xi1 & 0x10) >> 4) << (j + 16);
-    }
-    memcpy(y[i].qh, &qh, 4);
-  }
-}
+/* Q4_1 / Q5_0 / Q5_1 quantizers: ggml_quant_ref.c and the SIMD kernels. */
 
 /* One dispatched pass: max |x| is finite iff every element is. */
 static lq_status check_finite(const float* x, size_t n) {
@@ -171,22 +96,23 @@ lq_status lq_ggml_quantize(lq_ggml_type type, const float* x, size_t n, void* ou
   LQ_REQUIRE_PTR(out);
   const size_t nb = n / t->block_size;
   const lq_dispatch* dp = lq_dispatch_get();
-  if (type == LQ_GGML_Q4_0 || type == LQ_GGML_Q8_0 || type == LQ_GGML_IQ4_NL) {
+  lq_uk_llm_ggml_quant_fn quant = NULL;
+  switch (type) {
+    case LQ_GGML_Q4_0: quant = dp->llm_q4_0_quant; break;
+    case LQ_GGML_Q8_0: quant = dp->llm_q8_0_quant; break;
+    case LQ_GGML_IQ4_NL: quant = dp->llm_iq4_nl_quant; break;
+    case LQ_GGML_Q4_1: quant = dp->llm_q4_1_quant; break;
+    case LQ_GGML_Q5_0: quant = dp->llm_q5_0_quant; break;
+    case LQ_GGML_Q5_1: quant = dp->llm_q5_1_quant; break;
+    default: break;
+  }
+  if (quant) {
     /* One pass: the kernels check finiteness while each block is in registers. */
-    const int bad = type == LQ_GGML_Q4_0   ? dp->llm_q4_0_quant(nb, x, out)
-                    : type == LQ_GGML_Q8_0 ? dp->llm_q8_0_quant(nb, x, out)
-                                           : dp->llm_iq4_nl_quant(nb, x, out);
-    if (bad) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
+    if (quant(nb, x, out)) return lq_fail(LQ_ERR_NUMERIC, "x holds NaN or Inf");
     return LQ_OK;
   }
   LQ_CHECK(check_finite(x, n));
-  switch (type) {
-    case LQ_GGML_Q4_1: quant_q4_1(nb, x, (lq_block_q4_1*)out); break;
-    case LQ_GGML_Q5_0: quant_q5_0(nb, x, (lq_block_q5_0*)out); break;
-    case LQ_GGML_Q5_1: quant_q5_1(nb, x, (lq_block_q5_1*)out); break;
-    default: return lq_ggml_quantize_k(type, x, nb, out);
-  }
-  return LQ_OK;
+  return lq_ggml_quantize_k(type, x, nb, out);
 }
 
 lq_status lq_ggml_dequantize(lq_ggml_type type, const void* blocks, size_t n, float* y_out) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/fp16.h"
+#include "cpu/dispatch.h"
 #include "llm/ggml_internal.h"
 #include "llm/llm_kernels.h"
 
@@ -210,15 +211,55 @@ static int q3k_scale(const uint8_t* s, int j) {
 }
 
 /* ------------------------------------------------------------- Q2_K --- */
-static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y) {
-  uint8_t L[LQ_QK_K], Laux[16];
-  float weights[16], mins[16], scales[16];
+/* The reference searches of a super-block (what the SIMD kernels replace). */
+static void search_q2_ref(const float* x, float scales[16], float mins[16], uint8_t L[LQ_QK_K]) {
+  uint8_t Laux[16];
+  float weights[16];
+  for (int j = 0; j < 16; ++j) {
+    for (int l = 0; l < 16; ++l) weights[l] = fabsf(x[16 * j + l]);
+    scales[j] = make_qkx2_quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], Laux, -0.5f, 0.1f, 15, 1);
+  }
+}
+
+static void search_q3_ref(const float* x, float scales[16], int8_t L[LQ_QK_K]) {
+  for (int j = 0; j < 16; ++j) scales[j] = make_q3_quants(16, 4, x + 16 * j, L + 16 * j);
+}
+
+static void search_q45_ref(const float* x, int nmax, float rmin, float rdelta, int nstep, float scales[8],
+                           float mins[8], uint8_t L[LQ_QK_K]) {
+  uint8_t Laux[32];
+  float weights[32];
+  for (int j = 0; j < 8; ++j) {
+    float sum_x2 = 0;
+    for (int l = 0; l < 32; ++l) sum_x2 += x[32 * j + l] * x[32 * j + l];
+    float av_x = sqrtf(sum_x2 / 32);
+    for (int l = 0; l < 32; ++l) weights[l] = av_x + fabsf(x[32 * j + l]);
+    scales[j] = make_qkx2_quants(32, nmax, x + 32 * j, weights, L + 32 * j, &mins[j], Laux, rmin, rdelta, nstep, 0);
+  }
+}
+
+static void search_q6_ref(const float* x, float scales[16], int8_t L[LQ_QK_K]) {
+  for (int ib = 0; ib < 16; ++ib) scales[ib] = make_qx_quants(16, 32, x + 16 * ib, L + 16 * ib);
+}
+
+/* L = clamp(nearest_int(x / d), lo, hi) + off, or (x + *dm) / d. */
+static void requant_ref(const float* x, int n, float d, const float* dm, int lo, int hi, int off, uint8_t* L) {
+  for (int i = 0; i < n; ++i) {
+    const int l = nearest_int(dm ? (x[i] + *dm) / d : x[i] / d);
+    L[i] = (uint8_t)(KMAX(lo, KMIN(hi, l)) + off);
+  }
+}
+
+const lq_k_search lq_k_search_ref = {search_q2_ref, search_q3_ref, search_q45_ref, search_q6_ref, requant_ref};
+
+static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y, const lq_k_search* S) {
+  uint8_t L[LQ_QK_K];
+  float mins[16], scales[16];
   const float q4scale = 15.f;
   for (size_t i = 0; i < nb; i++, x += LQ_QK_K) {
     float max_scale = 0, max_min = 0;
+    S->q2(x, scales, mins, L);
     for (int j = 0; j < 16; ++j) {
-      for (int l = 0; l < 16; ++l) weights[l] = fabsf(x[16 * j + l]);
-      scales[j] = make_qkx2_quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], Laux, -0.5f, 0.1f, 15, 1);
       if (scales[j] > max_scale) max_scale = scales[j];
       if (mins[j] > max_min) max_min = mins[j];
     }
@@ -241,10 +282,7 @@ static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y) {
       const float d = h2f(y[i].d) * (float)(y[i].scales[j] & 0xF);
       if (d == 0.0f) continue;
       const float dm = h2f(y[i].dmin) * (float)(y[i].scales[j] >> 4);
-      for (int ii = 0; ii < 16; ++ii) {
-        int l = nearest_int((x[16 * j + ii] + dm) / d);
-        L[16 * j + ii] = (uint8_t)KMAX(0, KMIN(3, l));
-      }
+      S->requant(x + 16 * j, 16, d, &dm, 0, 3, 0, L + 16 * j);
     }
     for (int j = 0; j < LQ_QK_K; j += 128)
       for (int l = 0; l < 32; ++l)
@@ -253,7 +291,8 @@ static void quant_q2_K(size_t nb, const float* x, lq_block_q2_K* y) {
   }
 }
 
-static void dequant_q2_K(size_t nb, const lq_block_q2_K* x, float* y) {
+void lq_uk_llm_q2_k_dequant__ref(size_t nb, const void* vx, float* y) {
+  const lq_block_q2_K* x = (const lq_block_q2_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = h2f(x[i].d), min = h2f(x[i].dmin);
     const uint8_t* q = x[i].qs;
@@ -272,13 +311,13 @@ static void dequant_q2_K(size_t nb, const lq_block_q2_K* x, float* y) {
 }
 
 /* ------------------------------------------------------------- Q3_K --- */
-static void quant_q3_K(size_t nb, const float* x, lq_block_q3_K* y) {
+static void quant_q3_K(size_t nb, const float* x, lq_block_q3_K* y, const lq_k_search* S) {
   int8_t L[LQ_QK_K];
   float scales[16];
   for (size_t i = 0; i < nb; i++, x += LQ_QK_K) {
     float max_scale = 0, amax = 0;
+    S->q3(x, scales, L);
     for (int j = 0; j < 16; ++j) {
-      scales[j] = make_q3_quants(16, 4, x + 16 * j, L + 16 * j);
       float scale = fabsf(scales[j]);
       if (scale > amax) {
         amax = scale;
@@ -303,19 +342,15 @@ static void quant_q3_K(size_t nb, const float* x, lq_block_q3_K* y) {
     for (int j = 0; j < 16; ++j) {
       const float d = h2f(y[i].d) * (float)q3k_scale(y[i].scales, j);
       if (d == 0.0f) continue;
-      for (int ii = 0; ii < 16; ++ii) {
-        int l = nearest_int(x[16 * j + ii] / d);
-        L[16 * j + ii] = (int8_t)(KMAX(-4, KMIN(3, l)) + 4);
-      }
+      S->requant(x + 16 * j, 16, d, NULL, -4, 3, 4, (uint8_t*)L + 16 * j);
     }
     memset(y[i].hmask, 0, 32);
     int m = 0;
     uint8_t hm = 1;
-    for (int j = 0; j < LQ_QK_K; ++j) {
-      if (L[j] > 3) {
-        y[i].hmask[m] |= hm;
-        L[j] = (int8_t)(L[j] - 4);
-      }
+    for (int j = 0; j < LQ_QK_K; ++j) { /* branch-free form of ggml's if (L[j] > 3) */
+      const int hi = L[j] > 3;
+      y[i].hmask[m] |= (uint8_t)(hm & -hi);
+      L[j] = (int8_t)(L[j] - 4 * hi);
       if (++m == LQ_QK_K / 8) {
         m = 0;
         hm = (uint8_t)(hm << 1);
@@ -328,7 +363,8 @@ static void quant_q3_K(size_t nb, const float* x, lq_block_q3_K* y) {
   }
 }
 
-static void dequant_q3_K(size_t nb, const lq_block_q3_K* x, float* y) {
+void lq_uk_llm_q3_k_dequant__ref(size_t nb, const void* vx, float* y) {
+  const lq_block_q3_K* x = (const lq_block_q3_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d_all = h2f(x[i].d);
     const uint8_t* q = x[i].qs;
@@ -354,16 +390,11 @@ static void dequant_q3_K(size_t nb, const lq_block_q3_K* x, float* y) {
 /* --------------------------------------------------------- Q4_K / Q5_K --- */
 /* The shared part: per 32-sub-block scale/min search and the 6-bit packing. */
 static void k_scales_mins(const float* x, int nmax, float rmin, float rdelta, int nstep, uint8_t* L, uint8_t* scales12,
-                          lq_half* d_out, lq_half* dmin_out) {
-  uint8_t Laux[32];
-  float weights[32], mins[8], scales[8];
+                          lq_half* d_out, lq_half* dmin_out, const lq_k_search* S) {
+  float mins[8], scales[8];
   float max_scale = 0, max_min = 0;
+  S->q45(x, nmax, rmin, rdelta, nstep, scales, mins, L);
   for (int j = 0; j < 8; ++j) {
-    float sum_x2 = 0;
-    for (int l = 0; l < 32; ++l) sum_x2 += x[32 * j + l] * x[32 * j + l];
-    float av_x = sqrtf(sum_x2 / 32);
-    for (int l = 0; l < 32; ++l) weights[l] = av_x + fabsf(x[32 * j + l]);
-    scales[j] = make_qkx2_quants(32, nmax, x + 32 * j, weights, L + 32 * j, &mins[j], Laux, rmin, rdelta, nstep, 0);
     if (scales[j] > max_scale) max_scale = scales[j];
     if (mins[j] > max_min) max_min = mins[j];
   }
@@ -391,45 +422,36 @@ static void k_scales_mins(const float* x, int nmax, float rmin, float rdelta, in
     const float d = h2f(*d_out) * (float)sc;
     if (d == 0.0f) continue;
     const float dm = h2f(*dmin_out) * (float)m;
-    for (int ii = 0; ii < 32; ++ii) {
-      int l = nearest_int((x[32 * j + ii] + dm) / d);
-      L[32 * j + ii] = (uint8_t)KMAX(0, KMIN(nmax, l));
-    }
+    S->requant(x + 32 * j, 32, d, &dm, 0, nmax, 0, L + 32 * j);
   }
 }
 
-static void quant_q4_K(size_t nb, const float* x, lq_block_q4_K* y) {
+static void quant_q4_K(size_t nb, const float* x, lq_block_q4_K* y, const lq_k_search* S) {
   uint8_t L[LQ_QK_K];
   for (size_t i = 0; i < nb; i++, x += LQ_QK_K) {
     memset(y[i].scales, 0, LQ_K_SCALE_SIZE);
-    k_scales_mins(x, 15, -1.f, 0.1f, 20, L, y[i].scales, &y[i].d, &y[i].dmin);
+    k_scales_mins(x, 15, -1.f, 0.1f, 20, L, y[i].scales, &y[i].d, &y[i].dmin, S);
     uint8_t* q = y[i].qs;
     for (int j = 0; j < LQ_QK_K; j += 64, q += 32)
       for (int l = 0; l < 32; ++l) q[l] = (uint8_t)(L[j + l] | (L[j + l + 32] << 4));
   }
 }
 
-static void quant_q5_K(size_t nb, const float* x, lq_block_q5_K* y) {
+static void quant_q5_K(size_t nb, const float* x, lq_block_q5_K* y, const lq_k_search* S) {
   uint8_t L[LQ_QK_K];
   for (size_t i = 0; i < nb; i++, x += LQ_QK_K) {
     memset(y[i].scales, 0, LQ_K_SCALE_SIZE);
-    k_scales_mins(x, 31, -0.5f, 0.1f, 15, L, y[i].scales, &y[i].d, &y[i].dmin);
+    k_scales_mins(x, 31, -0.5f, 0.1f, 15, L, y[i].scales, &y[i].d, &y[i].dmin, S);
     uint8_t* qh = y[i].qh;
     uint8_t* ql = y[i].qs;
     memset(qh, 0, LQ_QK_K / 8);
     uint8_t m1 = 1, m2 = 2;
     for (int n = 0; n < LQ_QK_K; n += 64, ql += 32) {
       for (int j = 0; j < 32; ++j) {
-        int l1 = L[n + j], l2 = L[n + j + 32];
-        if (l1 > 15) {
-          l1 -= 16;
-          qh[j] |= m1;
-        }
-        if (l2 > 15) {
-          l2 -= 16;
-          qh[j] |= m2;
-        }
-        ql[j] = (uint8_t)(l1 | (l2 << 4));
+        const int l1 = L[n + j], l2 = L[n + j + 32];
+        const int h1 = l1 > 15, h2 = l2 > 15; /* branch-free form of ggml's if (l > 15) */
+        qh[j] |= (uint8_t)((m1 & -h1) | (m2 & -h2));
+        ql[j] = (uint8_t)((l1 - 16 * h1) | ((l2 - 16 * h2) << 4));
       }
       m1 = (uint8_t)(m1 << 2);
       m2 = (uint8_t)(m2 << 2);
@@ -465,15 +487,18 @@ static void dequant_q45_K(size_t nb, const void* vx, float* y, int five) {
   }
 }
 
+void lq_uk_llm_q4_k_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 0); }
+void lq_uk_llm_q5_k_dequant__ref(size_t nb, const void* vx, float* y) { dequant_q45_K(nb, vx, y, 1); }
+
 /* ------------------------------------------------------------- Q6_K --- */
-static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y) {
+static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y, const lq_k_search* S) {
   int8_t L[LQ_QK_K];
   float scales[16];
   for (size_t i = 0; i < nb; i++, x += LQ_QK_K) {
     float max_scale = 0, max_abs_scale = 0;
+    S->q6(x, scales, L);
     for (int ib = 0; ib < 16; ++ib) {
-      const float scale = make_qx_quants(16, 32, x + 16 * ib, L + 16 * ib);
-      scales[ib] = scale;
+      const float scale = scales[ib];
       if (fabsf(scale) > max_abs_scale) {
         max_abs_scale = fabsf(scale);
         max_scale = scale;
@@ -490,10 +515,7 @@ static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y) {
     for (int j = 0; j < 16; ++j) {
       const float d = h2f(y[i].d) * (float)y[i].scales[j];
       if (d == 0.0f) continue;
-      for (int ii = 0; ii < 16; ++ii) {
-        int l = nearest_int(x[16 * j + ii] / d);
-        L[16 * j + ii] = (int8_t)(KMAX(-32, KMIN(31, l)) + 32);
-      }
+      S->requant(x + 16 * j, 16, d, NULL, -32, 31, 32, (uint8_t*)L + 16 * j);
     }
     uint8_t* ql = y[i].ql;
     uint8_t* qh = y[i].qh;
@@ -510,7 +532,8 @@ static void quant_q6_K(size_t nb, const float* x, lq_block_q6_K* y) {
   }
 }
 
-static void dequant_q6_K(size_t nb, const lq_block_q6_K* x, float* y) {
+void lq_uk_llm_q6_k_dequant__ref(size_t nb, const void* vx, float* y) {
+  const lq_block_q6_K* x = (const lq_block_q6_K*)vx;
   for (size_t i = 0; i < nb; i++) {
     const float d = h2f(x[i].d);
     const uint8_t* ql = x[i].ql;
@@ -532,25 +555,51 @@ static void dequant_q6_K(size_t nb, const lq_block_q6_K* x, float* y) {
   }
 }
 
-lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void* out) {
+void lq_ggml_quantize_k_with(lq_ggml_type type, const float* x, size_t nb, void* out, const lq_k_search* S) {
   switch (type) {
-    case LQ_GGML_Q2_K: quant_q2_K(nb, x, (lq_block_q2_K*)out); break;
-    case LQ_GGML_Q3_K: quant_q3_K(nb, x, (lq_block_q3_K*)out); break;
-    case LQ_GGML_Q4_K: quant_q4_K(nb, x, (lq_block_q4_K*)out); break;
-    case LQ_GGML_Q5_K: quant_q5_K(nb, x, (lq_block_q5_K*)out); break;
-    case LQ_GGML_Q6_K: quant_q6_K(nb, x, (lq_block_q6_K*)out); break;
+    case LQ_GGML_Q2_K: quant_q2_K(nb, x, (lq_block_q2_K*)out, S); break;
+    case LQ_GGML_Q3_K: quant_q3_K(nb, x, (lq_block_q3_K*)out, S); break;
+    case LQ_GGML_Q4_K: quant_q4_K(nb, x, (lq_block_q4_K*)out, S); break;
+    case LQ_GGML_Q5_K: quant_q5_K(nb, x, (lq_block_q5_K*)out, S); break;
+    case LQ_GGML_Q6_K: quant_q6_K(nb, x, (lq_block_q6_K*)out, S); break;
+    default: break;
+  }
+}
+
+/* The K-quant quantize kernels (finite x: the entry point checks). */
+#define LQ_K_QUANT_REF(name, type)                                   \
+  int lq_uk_llm_##name##_quant__ref(size_t nb, const float* x, void* b) { \
+    lq_ggml_quantize_k_with(type, x, nb, b, &lq_k_search_ref);          \
+    return 0;                                                           \
+  }
+LQ_K_QUANT_REF(q2_k, LQ_GGML_Q2_K)
+LQ_K_QUANT_REF(q3_k, LQ_GGML_Q3_K)
+LQ_K_QUANT_REF(q4_k, LQ_GGML_Q4_K)
+LQ_K_QUANT_REF(q5_k, LQ_GGML_Q5_K)
+LQ_K_QUANT_REF(q6_k, LQ_GGML_Q6_K)
+#undef LQ_K_QUANT_REF
+
+lq_status lq_ggml_quantize_k(lq_ggml_type type, const float* x, size_t nb, void* out) {
+  const lq_dispatch* dp = lq_dispatch_get();
+  switch (type) {
+    case LQ_GGML_Q2_K: dp->llm_q2_k_quant(nb, x, out); break;
+    case LQ_GGML_Q3_K: dp->llm_q3_k_quant(nb, x, out); break;
+    case LQ_GGML_Q4_K: dp->llm_q4_k_quant(nb, x, out); break;
+    case LQ_GGML_Q5_K: dp->llm_q5_k_quant(nb, x, out); break;
+    case LQ_GGML_Q6_K: dp->llm_q6_k_quant(nb, x, out); break;
     default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;
 }
 
 lq_status lq_ggml_dequantize_k(lq_ggml_type type, const void* blocks, size_t nb, float* y) {
+  const lq_dispatch* dp = lq_dispatch_get();
   switch (type) {
-    case LQ_GGML_Q2_K: dequant_q2_K(nb, (const lq_block_q2_K*)blocks, y); break;
-    case LQ_GGML_Q3_K: dequant_q3_K(nb, (const lq_block_q3_K*)blocks, y); break;
-    case LQ_GGML_Q4_K: dequant_q45_K(nb, blocks, y, 0); break;
-    case LQ_GGML_Q5_K: dequant_q45_K(nb, blocks, y, 1); break;
-    case LQ_GGML_Q6_K: dequant_q6_K(nb, (const lq_block_q6_K*)blocks, y); break;
+    case LQ_GGML_Q2_K: dp->llm_q2_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q3_K: dp->llm_q3_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q4_K: dp->llm_q4_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q5_K: dp->llm_q5_k_dequant(nb, blocks, y); break;
+    case LQ_GGML_Q6_K: dp->llm_q6_k_dequant(nb, blocks, y); break;
     default: return lq_fail(LQ_ERR_INVALID_ARG, "ggml type %d is not supported by libquant", (int)type);
   }
   return LQ_OK;

@@ -346,49 +346,127 @@ int lq_uk_llm_q8_0_quant__avx2(size_t nb, const float* x, void* vb) {
   return any_nonfinite(all);
 }
 
-static inline int32_t hsum_epi32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
+/* The dot products: ggml's AVX2 kernel, which the _ref kernels define (see
+ * llm_ref.c). Per block, lane l of an int32 vector holds the exact sum of
+ * the products of elements 4l..4l+3: |x| (sign_epi8(x, x)) times y with
+ * x's sign (sign_epi8(y, x)) by maddubs, pairs of those by madd; then
+ * acc = fma(dx * dy, (float)lanes, acc). The sign trick is exact unless
+ * y holds -128 (negating it wraps): Q4_0 swaps the roles (x never is -128),
+ * Q8_0 x Q8_0 redoes such a row (no quantizer writes -128) exactly. */
+static inline float h2f_f16c(lq_half h) { /* exact, as lq_h2f (NaNs quieted alike) */
+  return _cvtsh_ss((unsigned short)(h.b[0] | (h.b[1] << 8)));
 }
 
-void lq_uk_llm_dot_q4_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
-  const lq_block_q4_0* x = (const lq_block_q4_0*)vx;
-  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
-  const __m128i m4 = _mm_set1_epi8(0x0F);
-  const __m256i ones16 = _mm256_set1_epi16(1);
-  const __m256i ones8 = _mm256_set1_epi8(1);
-  float sumf = 0.0f;
-  for (size_t i = 0; i < nb; i++) {
-    __m128i q = _mm_loadu_si128((const __m128i*)x[i].qs);
-    __m256i qx = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m4), _mm_and_si128(q, m4)); /* 0..15 */
-    __m256i qy = _mm256_loadu_si256((const __m256i*)y[i].qs);
-    /* sum (qx - 8) * qy = sum qx*qy - 8 * sum qy; maddubs cannot saturate here
-     * (|pair| <= 2*15*128). */
-    __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(qx, qy), ones16);
-    __m256i sy = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, qy), ones16);
-    const int32_t sumi = hsum_epi32(_mm256_sub_epi32(dot, _mm256_slli_epi32(sy, 3)));
-    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+static inline float hsum_ps_ggml(__m256 acc) { /* ggml's hsum_float_8 */
+  __m128 r = _mm_add_ps(_mm256_extractf128_ps(acc, 1), _mm256_castps256_ps128(acc));
+  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+  r = _mm_add_ss(r, _mm_movehdup_ps(r));
+  return _mm_cvtss_f32(r);
+}
+
+static inline __m256i lane_sums_i8(__m256i qx, __m256i qy) {
+  const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(qx, qx), _mm256_sign_epi8(qy, qx));
+  return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
+}
+
+static __attribute__((noinline)) __m256i lane_sums_scalar(__m256i qx, __m256i qy) {
+  int8_t a[32], b[32];
+  int32_t s[8];
+  _mm256_storeu_si256((__m256i*)a, qx);
+  _mm256_storeu_si256((__m256i*)b, qy);
+  for (int l = 0; l < 8; l++) {
+    s[l] = 0;
+    for (int e = 4 * l; e < 4 * l + 4; e++) s[l] += a[e] * b[e];
   }
-  *out = sumf;
+  return _mm256_loadu_si256((const __m256i*)s);
+}
+
+/* dx * dy of 8 consecutive block pairs: one F16C conversion per operand
+ * (the strides are the block sizes); the products are the scalar ones. */
+static inline void scales8(const uint8_t* xd, size_t xstride, const uint8_t* yd, float ds[8]) {
+  __m128i hx = _mm_setzero_si128(), hy = _mm_setzero_si128();
+#define LQ_SCALE_LANE(k)                                                                      \
+  hx = _mm_insert_epi16(hx, xd[(k) * xstride] | (xd[(k) * xstride + 1] << 8), k);            \
+  hy = _mm_insert_epi16(hy, yd[(k) * sizeof(lq_block_q8_0)] | (yd[(k) * sizeof(lq_block_q8_0) + 1] << 8), k);
+  LQ_SCALE_LANE(0) LQ_SCALE_LANE(1) LQ_SCALE_LANE(2) LQ_SCALE_LANE(3)
+  LQ_SCALE_LANE(4) LQ_SCALE_LANE(5) LQ_SCALE_LANE(6) LQ_SCALE_LANE(7)
+#undef LQ_SCALE_LANE
+  _mm256_storeu_ps(ds, _mm256_mul_ps(_mm256_cvtph_ps(hx), _mm256_cvtph_ps(hy)));
+}
+
+static inline __m256i q4_0_values(const lq_block_q4_0* b) { /* elements 0..31 as int8 in [-8, 7] */
+  const __m128i q = _mm_loadu_si128((const __m128i*)b->qs);
+  const __m256i nib = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), _mm256_set1_epi8(0x0F));
+  return _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
+}
+
+/* Q4_0: the roles of the sign trick swapped, |y| (abs_epi8: -128 -> 128
+ * unsigned) times x with y's sign: x in [-8, 7] never wraps, so every
+ * product is exact and equals ggml's (which agree wherever ggml's are). */
+static inline __m256i lane_sums_q4(__m256i qx, __m256i qy) {
+  const __m256i p16 = _mm256_maddubs_epi16(_mm256_abs_epi8(qy), _mm256_sign_epi8(qx, qy));
+  return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
+}
+
+/* Q8_0 x Q8_0: the exact path for rows whose y holds a -128 (the fast
+ * loop's sign trick would wrap there): same lanes and accumulation. */
+static __attribute__((noinline)) float dot_q8_exact_avx2(size_t nb, const lq_block_q8_0* x, const lq_block_q8_0* y) {
+  __m256 acc = _mm256_setzero_ps();
+  for (size_t i = 0; i < nb; i++) {
+    const __m256 d = _mm256_set1_ps(h2f_f16c(x[i].d) * h2f_f16c(y[i].d));
+    const __m256i lanes = lane_sums_scalar(_mm256_loadu_si256((const __m256i*)x[i].qs),
+                                           _mm256_loadu_si256((const __m256i*)y[i].qs));
+    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(lanes), acc);
+  }
+  return hsum_ps_ggml(acc);
+}
+
+/* One loop for both x types: 8 blocks' scales converted at once. LQ_LANES
+ * gives a block's lane sums; LQ_TRACK tracks what the fallback needs. */
+#define LQ_DOT_BLOCK(xblk, yblk, dvec)                                                    \
+  do {                                                                                   \
+    const __m256i qy_ = _mm256_loadu_si256((const __m256i*)(yblk)->qs);                  \
+    LQ_TRACK(qy_);                                                                       \
+    acc = _mm256_fmadd_ps(dvec, _mm256_cvtepi32_ps(LQ_LANES(LQ_QX(xblk), qy_)), acc);    \
+  } while (0)
+
+#define LQ_DOT_LOOP(xtype)                                                                           \
+  const xtype* x = (const xtype*)vx;                                                                 \
+  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;                                                 \
+  __m256 acc = _mm256_setzero_ps();                                                                  \
+  size_t i = 0;                                                                                      \
+  for (; i + 8 <= nb; i += 8) {                                                                      \
+    float ds[8];                                                                                     \
+    scales8(x[i].d.b, sizeof(xtype), y[i].d.b, ds);                                                  \
+    for (int k = 0; k < 8; k++) LQ_DOT_BLOCK(&x[i + k], &y[i + k], _mm256_broadcast_ss(ds + k));     \
+  }                                                                                                  \
+  for (; i < nb; i++) LQ_DOT_BLOCK(&x[i], &y[i], _mm256_set1_ps(h2f_f16c(x[i].d) * h2f_f16c(y[i].d)));
+
+void lq_uk_llm_dot_q4_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
+#define LQ_QX(xblk) q4_0_values(xblk)
+#define LQ_LANES(qx, qy) lane_sums_q4(qx, qy)
+#define LQ_TRACK(qy) (void)0
+  LQ_DOT_LOOP(lq_block_q4_0)
+  *out = hsum_ps_ggml(acc);
+#undef LQ_TRACK
+#undef LQ_LANES
+#undef LQ_QX
 }
 
 void lq_uk_llm_dot_q8_0_q8_0__avx2(size_t nb, const void* vx, const void* vy, float* out) {
-  const lq_block_q8_0* x = (const lq_block_q8_0*)vx;
-  const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
-  float sumf = 0.0f;
-  for (size_t i = 0; i < nb; i++) {
-    /* Widen to 16 bits: exact even for -128 * -128 (maddubs would saturate). */
-    __m256i x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)x[i].qs));
-    __m256i x1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(x[i].qs + 16)));
-    __m256i y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)y[i].qs));
-    __m256i y1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(y[i].qs + 16)));
-    const int32_t sumi = hsum_epi32(_mm256_add_epi32(_mm256_madd_epi16(x0, y0), _mm256_madd_epi16(x1, y1)));
-    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
-  }
-  *out = sumf;
+  __m256i ymin = _mm256_setzero_si256(); /* y's smallest byte: -128 sends the row to the exact path */
+#define LQ_QX(xblk) _mm256_loadu_si256((const __m256i*)(xblk)->qs)
+#define LQ_LANES(qx, qy) lane_sums_i8(qx, qy)
+#define LQ_TRACK(qy) (ymin = _mm256_min_epi8(ymin, qy))
+  LQ_DOT_LOOP(lq_block_q8_0)
+  *out = _mm256_movemask_epi8(_mm256_cmpeq_epi8(ymin, _mm256_set1_epi8(-128))) != 0 ? dot_q8_exact_avx2(nb, x, y)
+                                                                                    : hsum_ps_ggml(acc);
+#undef LQ_TRACK
+#undef LQ_LANES
+#undef LQ_QX
 }
+#undef LQ_DOT_LOOP
+#undef LQ_DOT_BLOCK
 
 /* IQ4_NL: the nibbles index the 16 int8 levels with one pshufb per half;
  * d * (float)level is the reference's single multiply. */

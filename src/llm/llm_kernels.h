@@ -75,6 +75,8 @@ typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, fl
 
 #ifndef __cplusplus
 static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
+#include "llm/ggml_kernels.h" /* kernels added later, same signatures */
+
 #endif
 
 /* IQ4_NL quantize: a scalar reference and an AVX2 kernel (the 16 candidate
@@ -106,6 +108,8 @@ LQ_DECLARE_LLM_KERNELS(neon)
 /* Armv8.2 dot-product kernels (llm_neondot.c): the two block dot products. */
 LQ_INTERNAL void lq_uk_llm_dot_q4_0_q8_0__neondot(size_t nb, const void* x, const void* y, float* out);
 LQ_INTERNAL void lq_uk_llm_dot_q8_0_q8_0__neondot(size_t nb, const void* x, const void* y, float* out);
+
+#include "llm/ggml_kernels.h" /* kernels added later, same signatures */
 
 #endif
 

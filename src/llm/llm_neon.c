@@ -1,6 +1,6 @@
 /* NEON (aarch64) kernels of the llm module, bit-identical to the _ref
  * kernels (same single float operations; exact integer block sums; the
- * dot products accumulate block results in the reference's scalar order). */
+ * dot products accumulate lane sums with vfmaq in the reference's order). */
 #include <arm_neon.h>
 #include <math.h>
 #include <string.h>
@@ -234,41 +234,46 @@ int lq_uk_llm_q8_0_quant__neon(size_t nb, const float* x, void* vb) {
   return vmaxvq_u32(all) > 0x7f7fffffu;
 }
 
+/* The dot products in the _ref kernels' (ggml's AVX2) order: lane l of
+ * the two int32x4 halves holds the exact sum of elements 4l..4l+3 (int16
+ * products, widened pairwise); acc = vfmaq(acc, lanes, dx * dy) per half. */
+static inline int32x4_t lane_sums16(int8x16_t a, int8x16_t b) {
+  const int32x4_t p0 = vpaddlq_s16(vmull_s8(vget_low_s8(a), vget_low_s8(b)));   /* pairs of elements 0..7 */
+  const int32x4_t p1 = vpaddlq_s16(vmull_s8(vget_high_s8(a), vget_high_s8(b))); /* pairs of elements 8..15 */
+  return vpaddq_s32(p0, p1);
+}
+
+static inline float hsum_lanes(float32x4_t lo, float32x4_t hi) { /* ggml's hsum_float_8 */
+  const float32x4_t r = vaddq_f32(lo, hi);
+  return (vgetq_lane_f32(r, 0) + vgetq_lane_f32(r, 2)) + (vgetq_lane_f32(r, 1) + vgetq_lane_f32(r, 3));
+}
+
 void lq_uk_llm_dot_q4_0_q8_0__neon(size_t nb, const void* vx, const void* vy, float* out) {
   const lq_block_q4_0* x = (const lq_block_q4_0*)vx;
   const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
-  float sumf = 0.0f;
+  float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
   for (size_t i = 0; i < nb; i++) {
+    const float32x4_t d = vdupq_n_f32(lq_h2f(x[i].d) * lq_h2f(y[i].d));
     uint8x16_t q = vld1q_u8(x[i].qs);
     int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0F))), vdupq_n_s8(8));
     int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
-    int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16);
-    int16x8_t p = vmull_s8(vget_low_s8(lo), vget_low_s8(y0));
-    p = vmlal_s8(p, vget_high_s8(lo), vget_high_s8(y0)); /* |sum of 2| <= 2*8*128: no int16 overflow */
-    int16x8_t r = vmull_s8(vget_low_s8(hi), vget_low_s8(y1));
-    r = vmlal_s8(r, vget_high_s8(hi), vget_high_s8(y1));
-    const int32_t sumi = vaddvq_s32(vaddq_s32(vpaddlq_s16(p), vpaddlq_s16(r)));
-    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+    acc0 = vfmaq_f32(acc0, vcvtq_f32_s32(lane_sums16(lo, vld1q_s8(y[i].qs))), d);
+    acc1 = vfmaq_f32(acc1, vcvtq_f32_s32(lane_sums16(hi, vld1q_s8(y[i].qs + 16))), d);
   }
-  *out = sumf;
+  *out = hsum_lanes(acc0, acc1);
 }
 
 void lq_uk_llm_dot_q8_0_q8_0__neon(size_t nb, const void* vx, const void* vy, float* out) {
   const lq_block_q8_0* x = (const lq_block_q8_0*)vx;
   const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
-  float sumf = 0.0f;
+  float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
   for (size_t i = 0; i < nb; i++) {
-    int32x4_t acc = vdupq_n_s32(0);
-    for (int h = 0; h < 2; h++) {
-      int8x16_t a = vld1q_s8(x[i].qs + 16 * h), c = vld1q_s8(y[i].qs + 16 * h);
-      /* int16 products are exact (|p| <= 16384); widen before adding pairs. */
-      acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(a), vget_low_s8(c)));
-      acc = vpadalq_s16(acc, vmull_s8(vget_high_s8(a), vget_high_s8(c)));
-    }
-    const int32_t sumi = vaddvq_s32(acc);
-    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+    const float32x4_t d = vdupq_n_f32(lq_h2f(x[i].d) * lq_h2f(y[i].d));
+    /* int16 products are exact (|p| <= 16384) */
+    acc0 = vfmaq_f32(acc0, vcvtq_f32_s32(lane_sums16(vld1q_s8(x[i].qs), vld1q_s8(y[i].qs))), d);
+    acc1 = vfmaq_f32(acc1, vcvtq_f32_s32(lane_sums16(vld1q_s8(x[i].qs + 16), vld1q_s8(y[i].qs + 16))), d);
   }
-  *out = sumf;
+  *out = hsum_lanes(acc0, acc1);
 }
 
 /* IQ4_NL: one table lookup (tbl) per half; d * (float)level as the reference. */

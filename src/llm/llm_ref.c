@@ -157,33 +157,52 @@ int lq_uk_llm_q8_0_quant__ref(size_t nb, const float* x, void* vb) {
   return 0;
 }
 
-/* Canonical dot: exact int32 sum per block, then sum += (float)sumi *
- * (dx * dy) in block order (ggml_vec_dot_q8_0_q8_0_generic's expression). */
+/* Canonical dot: ggml's AVX2 kernel (ggml-cpu/arch/x86/quants.c
+ * ggml_vec_dot_{q4_0,q8_0}_q8_0) in C. Eight float lanes; lane l takes,
+ * from every block, the exact int32 sum of the products of elements
+ * 4l..4l+3 and accumulates it as acc[l] = fmaf(dx * dy, (float)sum,
+ * acc[l]) in block order; then ggml's hsum_float_8: r[i] = acc[i] +
+ * acc[i + 4], (r[0] + r[2]) + (r[1] + r[3]). Products are exact, also for
+ * -128 (ggml's sign trick would flip x * -128 for negative x: inputs no
+ * ggml quantizer writes). */
+static float dot_lanes_sum(const float acc[8]) {
+  float r[4];
+  for (int i = 0; i < 4; i++) r[i] = acc[i] + acc[i + 4];
+  return (r[0] + r[2]) + (r[1] + r[3]);
+}
+
 void lq_uk_llm_dot_q4_0_q8_0__ref(size_t nb, const void* vx, const void* vy, float* out) {
   const lq_block_q4_0* x = (const lq_block_q4_0*)vx;
   const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
-  float sumf = 0.0f;
+  float acc[8] = {0};
   for (size_t i = 0; i < nb; i++) {
-    int32_t sumi = 0;
-    for (int j = 0; j < LQ_QK / 2; j++) {
-      sumi += ((x[i].qs[j] & 0x0F) - 8) * y[i].qs[j];
-      sumi += ((x[i].qs[j] >> 4) - 8) * y[i].qs[j + LQ_QK / 2];
+    const float d = lq_h2f(x[i].d) * lq_h2f(y[i].d);
+    for (int l = 0; l < 8; l++) {
+      int32_t sumi = 0;
+      for (int e = 4 * l; e < 4 * l + 4; e++) {
+        /* element e < 16: low nibble of qs[e]; e >= 16: high nibble of qs[e - 16] */
+        const int q = e < 16 ? (x[i].qs[e] & 0x0F) : (x[i].qs[e - 16] >> 4);
+        sumi += (q - 8) * y[i].qs[e];
+      }
+      acc[l] = fmaf(d, (float)sumi, acc[l]);
     }
-    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
   }
-  *out = sumf;
+  *out = dot_lanes_sum(acc);
 }
 
 void lq_uk_llm_dot_q8_0_q8_0__ref(size_t nb, const void* vx, const void* vy, float* out) {
   const lq_block_q8_0* x = (const lq_block_q8_0*)vx;
   const lq_block_q8_0* y = (const lq_block_q8_0*)vy;
-  float sumf = 0.0f;
+  float acc[8] = {0};
   for (size_t i = 0; i < nb; i++) {
-    int32_t sumi = 0;
-    for (int j = 0; j < LQ_QK; j++) sumi += x[i].qs[j] * y[i].qs[j];
-    sumf += (float)sumi * (lq_h2f(x[i].d) * lq_h2f(y[i].d));
+    const float d = lq_h2f(x[i].d) * lq_h2f(y[i].d);
+    for (int l = 0; l < 8; l++) {
+      int32_t sumi = 0;
+      for (int e = 4 * l; e < 4 * l + 4; e++) sumi += x[i].qs[e] * y[i].qs[e];
+      acc[l] = fmaf(d, (float)sumi, acc[l]);
+    }
   }
-  *out = sumf;
+  *out = dot_lanes_sum(acc);
 }
 
 /* dequantize_row_iq4_nl: y = d * kvalues_iq4nl[code]. */

@@ -4,3 +4,7 @@ list(APPEND LQ_SOURCES src/llm/llm_tables.c src/llm/llm_ref.c src/llm/bnb4.c src
 list(APPEND LQ_SOURCES_avx2 src/llm/llm_avx2.c)
 list(APPEND LQ_SOURCES_neon src/llm/llm_neon.c)
 list(APPEND LQ_SOURCES_neondot src/llm/llm_neondot.c)
+# ggml Q4_1/Q5_0/Q5_1 quantizers (reference + AVX2) and the K-quant AVX2 kernels.
+list(APPEND LQ_SOURCES src/llm/ggml_quant_ref.c)
+list(APPEND LQ_SOURCES_avx2 src/llm/ggml_avx2.c src/llm/ggml_k_avx2.c)
+list(APPEND LQ_SOURCES_neon src/llm/ggml_k_neon.c)
