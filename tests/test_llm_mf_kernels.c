@@ -4,7 +4,8 @@
  *  - encode: lq_minifloat_from_f32 (frexpf/ldexpf/nearbyintf on the exact
  *    value) on a structured sweep (every f32 exponent x mantissa edge
  *    patterns incl. exact ties at the rounding bit of every format, x signs,
- *    NaN/Inf); SIMD kernels also equal _ref on every 251st f32 bit pattern;
+ *    NaN/Inf); SIMD kernels also equal _ref on every 251st f32 bit pattern
+ *    (saturating mode);
  *  - decode: lq_minifloat_to_f32 for every code (bits above the field too);
  *  - MX: a transcription of the previous scalar implementation (frexpf for
  *    the scale, ldexpf per element), on blocks across the whole exponent
@@ -59,41 +60,60 @@ enum { NSTRUCT_MAX = 2 * 256 * 64 };
 static float sx[NSTRUCT_MAX + 8];
 static uint8_t ca[NSTRUCT_MAX + 40], cb[NSTRUCT_MAX + 40];
 
+static const float scales[] = {1.0f, 0.37f, 1e-3f, 149.33333f, -2.5f};
+#define NSCALES (sizeof scales / sizeof scales[0])
+
 static void test_encode(void** state) {
   const lq_test_kernel* k = (const lq_test_kernel*)*state;
   const lq_test_kernel* ref = lq_test_ref_kernel(all_kernels, NALL, "llm_mf_encode");
-  const lq_uk_llm_mf_encode_fn fn = (lq_uk_llm_mf_encode_fn)k->fn;
+  const lq_uk_llm_mf_encode_fn fn = (lq_uk_llm_mf_encode_fn)k->fn, rfn = (lq_uk_llm_mf_encode_fn)ref->fn;
   const size_t n = structured_inputs(sx + 1);
   for (int f = 0; f < LQ_MINIFLOAT_COUNT_; f++) {
     for (int sat = 0; sat < 2; sat++) {
       const lq_mf_params p = lq_mf_params_of((lq_minifloat)f, sat);
-      /* unaligned input and output; a guard byte after the output */
-      ca[n + 3] = 0xEE;
-      fn(&p, n, sx + 1, ca + 3);
-      assert_int_equal(ca[n + 3], 0xEE);
-      for (size_t i = 0; i < n; i++) {
-        const uint8_t want = lq_minifloat_from_f32((lq_minifloat)f, sat, sx[1 + i]);
-        if (ca[3 + i] != want)
-          fail_msg("%s fmt %d sat %d x=%a (0x%08x): 0x%02x, definition 0x%02x", k->name, f, sat, (double)sx[1 + i],
-                   lq_test_bits(sx[1 + i]), ca[3 + i], want);
+      for (size_t si = 0; si < NSCALES; si++) {
+        const float sc = scales[si];
+        /* unaligned input and output; a guard byte after the output; the
+         * sweep holds NaNs, so the NaN flag is set */
+        ca[n + 3] = 0xEE;
+        assert_int_equal(fn(&p, n, sx + 1, sc, ca + 3), 1);
+        assert_int_equal(ca[n + 3], 0xEE);
+        for (size_t i = 0; i < n; i++) {
+          const float v = sx[1 + i] / sc;
+          const uint8_t want = lq_minifloat_from_f32((lq_minifloat)f, sat, v);
+          if (ca[3 + i] != want)
+            fail_msg("%s fmt %d sat %d x=%a (0x%08x) / %g: 0x%02x, definition 0x%02x", k->name, f, sat,
+                     (double)sx[1 + i], lq_test_bits(sx[1 + i]), (double)sc, ca[3 + i], want);
+        }
+        /* every tail length against _ref, NaN flag included */
+        for (size_t len = 0; len < 70; len++) {
+          const float* xin = sx + 1 + 37 * len + (size_t)f * 3000;
+          memset(ca, 0xAB, 80);
+          memset(cb, 0xAB, 80);
+          const int ra = fn(&p, len, xin, sc, ca + 1), rb = rfn(&p, len, xin, sc, cb + 1);
+          assert_int_equal(ra, rb);
+          LQ_ASSERT_BITS_EQUAL(ca, cb, 80, k->name);
+        }
       }
-      /* every tail length */
-      for (size_t len = 0; len < 70; len++) {
-        memset(ca, 0xAB, 80);
-        memset(cb, 0xAB, 80);
-        fn(&p, len, sx + 1 + 37 * len, ca + 1);
-        ((lq_uk_llm_mf_encode_fn)ref->fn)(&p, len, sx + 1 + 37 * len, cb + 1);
-        LQ_ASSERT_BITS_EQUAL(ca, cb, 80, k->name);
+      /* the NaN flag: clear on NaN-free data, set by one NaN anywhere */
+      static float clean[200];
+      for (size_t i = 0; i < 200; i++) clean[i] = lq_test_uniform(5, i, -1e6f, 1e6f);
+      assert_int_equal(fn(&p, 200, clean, 1.0f, ca), 0);
+      for (size_t at = 0; at < 200; at += 13) {
+        clean[at] = at % 2 ? NAN : -NAN;
+        assert_int_equal(fn(&p, 200, clean, 0.5f, ca), 1);
+        clean[at] = 1.0f;
       }
-      if (k->isa == 0) continue;
-      /* every 251st f32 bit pattern (17.1 M inputs), in chunks */
+      /* every 251st f32 bit pattern (17.1 M inputs), in chunks, SIMD kernels
+       * against _ref; saturating mode only (the mode changes only the
+       * overflow code, checked above on every exponent in both modes) */
+      if (k->isa == 0 || !sat) continue;
       enum { CH = 8192 };
       static float xs[CH];
       for (uint64_t start = 0; start < (1ull << 32); start += (uint64_t)CH * 251u) {
         size_t m = 0;
         for (uint64_t u = start; u < (1ull << 32) && m < CH; u += 251u) xs[m++] = lq_test_float((uint32_t)u);
-        fn(&p, m, xs, ca);
-        ((lq_uk_llm_mf_encode_fn)ref->fn)(&p, m, xs, cb);
+        assert_int_equal(fn(&p, m, xs, 1.0f, ca), rfn(&p, m, xs, 1.0f, cb));
         if (memcmp(ca, cb, m) != 0)
           for (size_t i = 0; i < m; i++)
             if (ca[i] != cb[i])
@@ -115,14 +135,25 @@ static void test_decode(void** state) {
     const lq_mf_params p = lq_mf_params_of((lq_minifloat)f, 1);
     for (size_t off = 0; off < 3; off++) {
       for (unsigned c = 0; c < 256 + 40; c++) codes[off + c] = (uint8_t)(c * 97u + off); /* every byte value */
-      y[off + 256 + 40] = 7.0f;
-      fn(&p, 256 + 40, codes + off, y + off);
-      assert_true(y[off + 256 + 40] == 7.0f);
-      for (unsigned c = 0; c < 256 + 40; c++) {
-        const uint32_t want = lq_test_bits(lq_minifloat_to_f32((lq_minifloat)f, codes[off + c]));
-        if (lq_test_bits(y[off + c]) != want)
-          fail_msg("%s fmt %d code 0x%02x: 0x%08x, definition 0x%08x", k->name, f, codes[off + c],
-                   lq_test_bits(y[off + c]), want);
+      for (size_t si = 0; si < NSCALES + 1; si++) {
+        const float sc = si < NSCALES ? scales[si] : 0.0f;
+        for (size_t len = 256 + 40; len > 200; len -= 7) { /* tails; the table path (n >= 256) and the direct one */
+          y[off + len] = 7.0f;
+          fn(&p, len, codes + off, sc, y + off);
+          assert_true(y[off + len] == 7.0f);
+          for (unsigned c = 0; c < len; c++) {
+            const float d = lq_minifloat_to_f32((lq_minifloat)f, codes[off + c]);
+            const uint32_t want = lq_test_bits(sc == 1.0f ? d : d * sc);
+            if (lq_test_bits(y[off + c]) != want)
+              fail_msg("%s fmt %d code 0x%02x * %g: 0x%08x, definition 0x%08x", k->name, f, codes[off + c], (double)sc,
+                       lq_test_bits(y[off + c]), want);
+          }
+        }
+        fn(&p, 5, codes + off, sc, y + off); /* short: no table */
+        for (unsigned c = 0; c < 5; c++) {
+          const float d = lq_minifloat_to_f32((lq_minifloat)f, codes[off + c]);
+          assert_int_equal(lq_test_bits(y[off + c]), lq_test_bits(sc == 1.0f ? d : d * sc));
+        }
       }
     }
   }

@@ -136,6 +136,17 @@ LQ_API lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float
 /*! lq_minifloat_decode() : code -> f32 (exact). Bits above the field are
  *  ignored. */
 LQ_API lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, float* y_out);
+/*! lq_minifloat_encode_scaled() : per-tensor scaled cast: out[i] = code of
+ *  x[i] / scale (one IEEE float division, then as lq_minifloat_encode; the
+ *  same codes as dividing into a buffer first). scale must be finite and
+ *  nonzero (LQ_ERR_INVALID_ARG). On LQ_ERR_NUMERIC (NaN in a format without
+ *  NaN) out's contents are unspecified (also for lq_minifloat_encode). */
+LQ_API lq_status lq_minifloat_encode_scaled(lq_minifloat fmt, int saturate, const float* x, size_t n, float scale,
+                                            uint8_t* out);
+/*! lq_minifloat_decode_scaled() : y[i] = decode(codes[i]) * scale (one IEEE
+ *  float multiply; any scale value is accepted). */
+LQ_API lq_status lq_minifloat_decode_scaled(lq_minifloat fmt, const uint8_t* codes, size_t n, float scale,
+                                            float* y_out);
 /*! Scalar forms (no validation: a bad fmt gives 0 / NaN). */
 LQ_API uint8_t lq_minifloat_from_f32(lq_minifloat fmt, int saturate, float x);
 LQ_API float lq_minifloat_to_f32(lq_minifloat fmt, uint8_t code);

@@ -181,8 +181,12 @@ static inline void lq_mx_unpack32(int32_t type, const uint8_t* o, uint8_t c[32])
 LQ_INTERNAL lq_mf_params lq_mf_params_of(lq_minifloat fmt, int saturate);
 LQ_INTERNAL lq_mx_params lq_mx_params_of(lq_mx_type type);
 
-typedef void (*lq_uk_llm_mf_encode_fn)(const lq_mf_params* p, size_t n, const float* x, uint8_t* codes);
-typedef void (*lq_uk_llm_mf_decode_fn)(const lq_mf_params* p, size_t n, const uint8_t* codes, float* y);
+/* codes[i] = encode(x[i] / scale), y[i] = decode(codes[i]) * scale: one
+ * IEEE division / multiply per element (skipped when scale == 1, where it
+ * is the identity on every value the codec distinguishes). encode returns
+ * 1 if any x[i] / scale is NaN (its code is p->nan_code), else 0. */
+typedef int (*lq_uk_llm_mf_encode_fn)(const lq_mf_params* p, size_t n, const float* x, float scale, uint8_t* codes);
+typedef void (*lq_uk_llm_mf_decode_fn)(const lq_mf_params* p, size_t n, const uint8_t* codes, float scale, float* y);
 /* nblocks MX blocks. Returns 1 if any x is NaN/Inf (outputs then
  * unspecified), else 0. Scale and elements as lq_mx_quantize documents. */
 typedef int (*lq_uk_llm_mx_quant_fn)(const lq_mx_params* p, size_t nblocks, const float* x, uint8_t* out);
@@ -216,8 +220,10 @@ LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* b)
   LQ_INTERNAL void lq_uk_llm_dot_q8_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);
 
 #define LQ_DECLARE_MF_KERNELS(isa)                                                                             \
-  LQ_INTERNAL void lq_uk_llm_mf_encode__##isa(const lq_mf_params* p, size_t n, const float* x, uint8_t* c);     \
-  LQ_INTERNAL void lq_uk_llm_mf_decode__##isa(const lq_mf_params* p, size_t n, const uint8_t* c, float* y);     \
+  LQ_INTERNAL int lq_uk_llm_mf_encode__##isa(const lq_mf_params* p, size_t n, const float* x, float s,           \
+                                             uint8_t* c);                                                       \
+  LQ_INTERNAL void lq_uk_llm_mf_decode__##isa(const lq_mf_params* p, size_t n, const uint8_t* c, float s,        \
+                                              float* y);                                                        \
   LQ_INTERNAL int lq_uk_llm_mx_quant__##isa(const lq_mx_params* p, size_t nb, const float* x, uint8_t* out);    \
   LQ_INTERNAL void lq_uk_llm_mx_dequant__##isa(const lq_mx_params* p, size_t nb, const uint8_t* in, float* y);
 LQ_DECLARE_MF_KERNELS(ref)

@@ -298,19 +298,43 @@ int lq_uk_llm_iq4_nl_quant__ref(size_t nb, const float* x, void* vb) {
 
 /* ------------------------------------------------ OCP minifloats and MX -- */
 
-void lq_uk_llm_mf_encode__ref(const lq_mf_params* p, size_t n, const float* x, uint8_t* c) {
+int lq_uk_llm_mf_encode__ref(const lq_mf_params* p, size_t n, const float* x, float s, uint8_t* c) {
+  int nan = 0;
   for (size_t i = 0; i < n; i++) {
+    const float v = s == 1.0f ? x[i] : x[i] / s;
     uint32_t u;
-    memcpy(&u, &x[i], sizeof u);
+    memcpy(&u, &v, sizeof u);
+    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
     c[i] = lq_mf_encode1(p, u);
+  }
+  return nan;
+}
+
+/* All 256 decodings of the format (codes wider than the format: bits above
+ * the field ignored), for table lookup. */
+static void mf_table(const lq_mf_params* p, float lut[256]) {
+  for (uint32_t c = 0; c < 256; c++) {
+    const uint32_t b = lq_mf_decode1_bits(p, c);
+    memcpy(&lut[c], &b, sizeof b);
   }
 }
 
-void lq_uk_llm_mf_decode__ref(const lq_mf_params* p, size_t n, const uint8_t* c, float* y) {
-  for (size_t i = 0; i < n; i++) {
-    const uint32_t b = lq_mf_decode1_bits(p, c[i]);
-    memcpy(&y[i], &b, sizeof b);
+void lq_uk_llm_mf_decode__ref(const lq_mf_params* p, size_t n, const uint8_t* c, float s, float* y) {
+  if (n < 256) {
+    for (size_t i = 0; i < n; i++) {
+      const uint32_t b = lq_mf_decode1_bits(p, c[i]);
+      float v;
+      memcpy(&v, &b, sizeof v);
+      y[i] = s == 1.0f ? v : v * s;
+    }
+    return;
   }
+  float lut[256];
+  mf_table(p, lut);
+  if (s == 1.0f)
+    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]];
+  else
+    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]] * s;
 }
 
 /* floor(log2(amax)) - emax clamped to [-127, 127] from amax's bits (f32
@@ -362,6 +386,11 @@ int lq_uk_llm_mx_quant__ref(const lq_mx_params* p, size_t nb, const float* x, ui
  * are 0, Inf/NaN or normal >= 2^-17) and * 2^-126 rounds once. */
 void lq_uk_llm_mx_dequant__ref(const lq_mx_params* p, size_t nb, const uint8_t* in, float* y) {
   const size_t bb = 1 + p->payload;
+  float lut[256]; /* element values by code */
+  if (p->type == 5)
+    for (int c = 0; c < 256; c++) lut[c] = (float)(int8_t)c * 0x1p-6f;
+  else
+    mf_table(&p->elem, lut);
   for (size_t b = 0; b < nb; b++, in += bb, y += 32) {
     if (in[0] == 0xFF) {
       for (int j = 0; j < 32; j++) y[j] = NAN;
@@ -371,15 +400,6 @@ void lq_uk_llm_mx_dequant__ref(const lq_mx_params* p, size_t nb, const uint8_t* 
     const float s1 = k >= -126 ? lq_f32_pow2(k) : 0.5f, s2 = k >= -126 ? 1.0f : 0x1p-126f;
     uint8_t c[32];
     lq_mx_unpack32(p->type, in + 1, c);
-    for (int j = 0; j < 32; j++) {
-      float v;
-      if (p->type == 5) {
-        v = (float)(int8_t)c[j] * 0x1p-6f;
-      } else {
-        const uint32_t bits = lq_mf_decode1_bits(&p->elem, c[j]);
-        memcpy(&v, &bits, sizeof v);
-      }
-      y[j] = v * s1 * s2;
-    }
+    for (int j = 0; j < 32; j++) y[j] = lut[c[j]] * s1 * s2;
   }
 }

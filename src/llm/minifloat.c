@@ -97,27 +97,41 @@ lq_mf_params lq_mf_params_of(lq_minifloat fmt, int saturate) {
   return p;
 }
 
-lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float* x, size_t n, uint8_t* out) {
+lq_status lq_minifloat_encode_scaled(lq_minifloat fmt, int saturate, const float* x, size_t n, float scale,
+                                     uint8_t* out) {
   if (!fmt_ok(fmt)) return lq_fail(LQ_ERR_INVALID_ARG, "unknown minifloat format %d", (int)fmt);
+  if (!isfinite(scale) || scale == 0.0f)
+    return lq_fail(LQ_ERR_INVALID_ARG, "scale %g must be finite and nonzero", (double)scale);
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
   LQ_REQUIRE_PTR(out);
-  if (!mf_descs[fmt].has_nan)
-    for (size_t i = 0; i < n; i++)
-      if (isnan(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is NaN and this format has no NaN", i);
   const lq_mf_params p = lq_mf_params_of(fmt, saturate);
-  lq_dispatch_get()->llm_mf_encode(&p, n, x, out);
+  /* NaN is detected by the kernel (one pass); a finite nonzero scale keeps
+   * x / scale NaN exactly where x is. */
+  if (lq_dispatch_get()->llm_mf_encode(&p, n, x, scale, out) && !mf_descs[fmt].has_nan) {
+    size_t i = 0;
+    while (!isnan(x[i])) i++;
+    return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is NaN and this format has no NaN", i);
+  }
   return LQ_OK;
 }
 
-lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, float* y_out) {
+lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float* x, size_t n, uint8_t* out) {
+  return lq_minifloat_encode_scaled(fmt, saturate, x, n, 1.0f, out);
+}
+
+lq_status lq_minifloat_decode_scaled(lq_minifloat fmt, const uint8_t* codes, size_t n, float scale, float* y_out) {
   if (!fmt_ok(fmt)) return lq_fail(LQ_ERR_INVALID_ARG, "unknown minifloat format %d", (int)fmt);
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(codes);
   LQ_REQUIRE_PTR(y_out);
   const lq_mf_params p = lq_mf_params_of(fmt, 1);
-  lq_dispatch_get()->llm_mf_decode(&p, n, codes, y_out);
+  lq_dispatch_get()->llm_mf_decode(&p, n, codes, scale, y_out);
   return LQ_OK;
+}
+
+lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, float* y_out) {
+  return lq_minifloat_decode_scaled(fmt, codes, n, 1.0f, y_out);
 }
 
 /* ------------------------------------------------------------------ MX --- */

@@ -63,19 +63,35 @@ static inline __m256i pack32_u8(__m256i c0, __m256i c1, __m256i c2, __m256i c3) 
   return _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-void lq_uk_llm_mf_encode__avx2(const lq_mf_params* p, size_t n, const float* x, uint8_t* c) {
-  const mf_enc_consts k = mf_enc_setup(p);
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m256i c0 = mf_enc8(&k, _mm256_loadu_ps(x + i)), c1 = mf_enc8(&k, _mm256_loadu_ps(x + i + 8));
-    const __m256i c2 = mf_enc8(&k, _mm256_loadu_ps(x + i + 16)), c3 = mf_enc8(&k, _mm256_loadu_ps(x + i + 24));
-    _mm256_storeu_si256((__m256i*)(c + i), pack32_u8(c0, c1, c2, c3));
+/* 32 elements (x / s when div) -> 32 codes; NaN lanes are or-ed into *nan. */
+static inline void enc32(const mf_enc_consts* k, const float* x, int div, __m256 vs, uint8_t* c, __m256i* nan) {
+  __m256 v[4];
+  for (int j = 0; j < 4; j++) {
+    v[j] = _mm256_loadu_ps(x + 8 * j);
+    if (div) v[j] = _mm256_div_ps(v[j], vs);
+    *nan = _mm256_or_si256(*nan, _mm256_cmpgt_epi32(_mm256_and_si256(_mm256_castps_si256(v[j]), k->absmask), k->inf));
   }
+  _mm256_storeu_si256((__m256i*)c, pack32_u8(mf_enc8(k, v[0]), mf_enc8(k, v[1]), mf_enc8(k, v[2]), mf_enc8(k, v[3])));
+}
+
+int lq_uk_llm_mf_encode__avx2(const lq_mf_params* p, size_t n, const float* x, float s, uint8_t* c) {
+  const mf_enc_consts k = mf_enc_setup(p);
+  const __m256 vs = _mm256_set1_ps(s);
+  __m256i nanv = _mm256_setzero_si256();
+  size_t i = 0;
+  if (s == 1.0f)
+    for (; i + 32 <= n; i += 32) enc32(&k, x + i, 0, vs, c + i, &nanv);
+  else
+    for (; i + 32 <= n; i += 32) enc32(&k, x + i, 1, vs, c + i, &nanv);
+  int nan = !_mm256_testz_si256(nanv, nanv);
   for (; i < n; i++) {
+    const float v = s == 1.0f ? x[i] : x[i] / s;
     uint32_t u;
-    memcpy(&u, &x[i], sizeof u);
+    memcpy(&u, &v, sizeof u);
+    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
     c[i] = lq_mf_encode1(p, u);
   }
+  return nan;
 }
 
 typedef struct {
@@ -119,19 +135,19 @@ static inline void dec32_store(const mf_dec_consts* k, __m128i lo16, __m128i hi1
   _mm256_storeu_ps(y + 24, _mm256_mul_ps(_mm256_mul_ps(mf_dec8(k, _mm256_cvtepu8_epi32(_mm_srli_si128(hi16, 8))), s1), s2));
 }
 
-void lq_uk_llm_mf_decode__avx2(const lq_mf_params* p, size_t n, const uint8_t* c, float* y) {
+void lq_uk_llm_mf_decode__avx2(const lq_mf_params* p, size_t n, const uint8_t* c, float s, float* y) {
   const mf_dec_consts k = mf_dec_setup(p);
+  const __m256 vs = _mm256_set1_ps(s), one = _mm256_set1_ps(1.0f);
   size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
+  for (; i + 32 <= n; i += 32) { /* * 1 is the identity (decoded NaNs are quiet) */
     const __m128i lo = _mm_loadu_si128((const __m128i*)(c + i)), hi = _mm_loadu_si128((const __m128i*)(c + i + 16));
-    _mm256_storeu_ps(y + i, mf_dec8(&k, _mm256_cvtepu8_epi32(lo)));
-    _mm256_storeu_ps(y + i + 8, mf_dec8(&k, _mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8))));
-    _mm256_storeu_ps(y + i + 16, mf_dec8(&k, _mm256_cvtepu8_epi32(hi)));
-    _mm256_storeu_ps(y + i + 24, mf_dec8(&k, _mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8))));
+    dec32_store(&k, lo, hi, vs, one, y + i);
   }
   for (; i < n; i++) {
     const uint32_t b = lq_mf_decode1_bits(p, c[i]);
-    memcpy(&y[i], &b, sizeof b);
+    float v;
+    memcpy(&v, &b, sizeof v);
+    y[i] = s == 1.0f ? v : v * s;
   }
 }
 

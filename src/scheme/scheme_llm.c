@@ -156,11 +156,9 @@ static lq_status bnb_roundtrip(llm_state* st, size_t n, const float* x, float* y
   return lq_bnb4_dequantize(st->bnb, packed, absmax, n, st->block, y);
 }
 
-/* y = s * decode(encode(x / s)); y doubles as the scaled input. */
-static lq_status mini_encode_codes(llm_state* st, size_t n, const float* x, uint8_t* c, float* tmp) {
-  const float s = st->mf_scale;
-  for (size_t i = 0; i < n; i++) tmp[i] = x[i] / s;
-  return lq_minifloat_encode(st->mf, st->sat, tmp, n, c);
+/* codes of x / s (the division is fused into the codec kernel). */
+static lq_status mini_encode_codes(llm_state* st, size_t n, const float* x, uint8_t* c) {
+  return lq_minifloat_encode_scaled(st->mf, st->sat, x, n, st->mf_scale, c);
 }
 
 /* y[i] = decode(code(i)) * s through a table of the format's decodings (the
@@ -173,8 +171,8 @@ static void mini_decode_scaled(lq_minifloat fmt, size_t n, const uint8_t* c, int
   (void)lq_minifloat_decode(fmt, all, 256, lut); /* valid format, non-NULL buffers: cannot fail */
   if (packed_e2m1)
     for (size_t i = 0; i < n; i++) y[i] = lut[i % 2 ? c[i / 2] >> 4 : c[i / 2] & 15] * s;
-  else
-    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]] * s;
+  else /* the same products, through the codec kernel */
+    (void)lq_minifloat_decode_scaled(fmt, c, n, s, y); /* valid format, non-NULL buffers: cannot fail */
 }
 
 static void mini_decode_codes(const llm_state* st, size_t n, const uint8_t* c, float* y) {
@@ -189,7 +187,7 @@ static lq_status llm_roundtrip(void* p, const lq_shape* shape, size_t numel, con
   switch (st->kind) {
     case K_BNB4: return bnb_roundtrip(st, numel, x, y, codes);
     case K_MINI:
-      LQ_CHECK(mini_encode_codes(st, numel, x, st->u8, y));
+      LQ_CHECK(mini_encode_codes(st, numel, x, st->u8));
       mini_decode_codes(st, numel, st->u8, y);
       if (codes)
         for (size_t i = 0; i < numel; i++) codes[i] = st->u8[i];
@@ -282,16 +280,14 @@ static lq_status llm_encode(void* p, const lq_shape* shape, size_t numel, const 
         memcpy(o, &st->mf_scale, 4);
         o += 4;
       }
-      /* the scaled input goes through the float scratch-free path: encode in chunks */
-      float tmp[256];
+      if (st->mf != LQ_FP4_E2M1) return mini_encode_codes(st, numel, x, o);
+      /* e2m1: encode in chunks, then two codes per byte */
       uint8_t c[256];
       for (size_t i = 0; i < numel; i += 256) {
         size_t k = numel - i < 256 ? numel - i : 256;
-        LQ_CHECK(mini_encode_codes(st, k, x + i, st->mf == LQ_FP4_E2M1 ? c : o + i, tmp));
-        if (st->mf == LQ_FP4_E2M1) {
-          for (size_t j = 0; j + 1 < k; j += 2) o[(i + j) / 2] = (uint8_t)((c[j] & 15) | (c[j + 1] << 4));
-          if (k % 2) o[(i + k) / 2] = c[k - 1] & 15;
-        }
+        LQ_CHECK(mini_encode_codes(st, k, x + i, c));
+        for (size_t j = 0; j + 1 < k; j += 2) o[(i + j) / 2] = (uint8_t)((c[j] & 15) | (c[j + 1] << 4));
+        if (k % 2) o[(i + k) / 2] = c[k - 1] & 15;
       }
       return LQ_OK;
     }
