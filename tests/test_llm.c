@@ -305,6 +305,43 @@ static void test_minifloat_bulk_equals_scalar(void** state) {
   free(y);
 }
 
+/* The scaled forms equal dividing into / multiplying a buffer first; bad
+ * scales and NaN in formats without NaN are rejected. */
+static void test_minifloat_scaled(void** state) {
+  (void)state;
+  enum { N = 1000 };
+  static float x[N], xs[N], y[N], w[N];
+  static uint8_t a[N], b[N];
+  lq_test_fill(x, N, 31, 1e3f, 1);
+  for (size_t i = 0; i < N; i++)
+    if (isnan(x[i])) x[i] = 0.75f;
+  static const float sc[] = {1.0f, 0.37f, 3.2e-3f, 448.0f / 1e3f, -7.0f};
+  for (int f = 0; f < LQ_MINIFLOAT_COUNT_; f++) {
+    for (size_t k = 0; k < sizeof sc / sizeof sc[0]; k++) {
+      for (size_t i = 0; i < N; i++) xs[i] = x[i] / sc[k];
+      assert_int_equal(lq_minifloat_encode_scaled((lq_minifloat)f, 1, x, N, sc[k], a), LQ_OK);
+      assert_int_equal(lq_minifloat_encode((lq_minifloat)f, 1, xs, N, b), LQ_OK);
+      assert_memory_equal(a, b, N);
+      assert_int_equal(lq_minifloat_decode_scaled((lq_minifloat)f, a, N, sc[k], y), LQ_OK);
+      assert_int_equal(lq_minifloat_decode((lq_minifloat)f, a, N, w), LQ_OK);
+      for (size_t i = 0; i < N; i++) w[i] *= sc[k];
+      assert_memory_equal(y, w, sizeof y);
+    }
+  }
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, x, N, 0.0f, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, x, N, NAN, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, x, N, INFINITY, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled((lq_minifloat)5, 1, x, N, 1.0f, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, NULL, N, 1.0f, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_decode_scaled(LQ_FP8_E4M3, a, N, 1.0f, NULL), LQ_ERR_INVALID_ARG);
+  x[N - 3] = NAN;
+  assert_int_equal(lq_minifloat_encode_scaled(LQ_FP4_E2M1, 1, x, N, 2.0f, a), LQ_ERR_NUMERIC);
+  assert_non_null(strstr(lq_last_error(), "x[997]"));
+  lq_clear_error();
+  assert_int_equal(lq_minifloat_encode_scaled(LQ_FP8_E5M2, 1, x, N, 2.0f, a), LQ_OK);
+  assert_int_equal(a[N - 3], 0x7E);
+}
+
 static void test_minifloat_golden(void** state) {
   (void)state;
   assert_int_equal(each_record("mf_decode_", check_mf_decode), 5);
@@ -689,6 +726,7 @@ int main(void) {
       cmocka_unit_test(test_bnb4_hand_checked),
       cmocka_unit_test(test_bnb_bad_inputs),
       cmocka_unit_test(test_minifloat_golden),
+      cmocka_unit_test(test_minifloat_scaled),
       cmocka_unit_test(test_minifloat_roundtrip_all_codes),
       cmocka_unit_test(test_minifloat_bad_inputs),
       cmocka_unit_test(test_mx_golden),
