@@ -208,9 +208,15 @@ int lq_uk_llm_mx_quant__avx2(const lq_mx_params* p, size_t nb, const float* x, u
       const __m128i packed = _mm_packus_epi16(_mm256_castsi256_si128(nib), _mm256_extracti128_si256(nib, 1));
       _mm_storeu_si128((__m128i*)(out + 1), packed);
     } else if (p->type == 1 || p->type == 2) { /* MXFP6: the 6-bit stream */
-      uint8_t c[32];
-      _mm256_storeu_si256((__m256i*)c, codes);
-      lq_mx_pack32(p->type, c, out + 1);
+      /* c0 | c1 << 6 (16-bit), then | (c2 | c3 << 6) << 12: 24 bits per dword */
+      const __m256i w16 = _mm256_maddubs_epi16(codes, _mm256_set1_epi16(0x4001));
+      const __m256i w32 = _mm256_madd_epi16(w16, _mm256_set1_epi32(0x10000001));
+      const __m256i three = _mm256_shuffle_epi8(
+          w32, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12,
+                                13, 14, -1, -1, -1, -1));
+      const __m256i packed = _mm256_permutevar8x32_epi32(three, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+      _mm_storeu_si128((__m128i*)(out + 1), _mm256_castsi256_si128(packed));
+      _mm_storel_epi64((__m128i*)(out + 17), _mm256_extracti128_si256(packed, 1));
     } else {
       _mm256_storeu_si256((__m256i*)(out + 1), codes);
     }
