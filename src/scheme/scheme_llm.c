@@ -165,14 +165,17 @@ static lq_status mini_encode_codes(llm_state* st, size_t n, const float* x, uint
  * same floats lq_minifloat_to_f32 gives); code(i) is byte i, or nibble i of
  * the packed e2m1 stream when packed_e2m1 (element 2k in the low nibble). */
 static void mini_decode_scaled(lq_minifloat fmt, size_t n, const uint8_t* c, int packed_e2m1, float s, float* y) {
-  uint8_t all[256];
-  float lut[256];
-  for (unsigned k = 0; k < 256; k++) all[k] = (uint8_t)k;
-  (void)lq_minifloat_decode(fmt, all, 256, lut); /* valid format, non-NULL buffers: cannot fail */
-  if (packed_e2m1)
-    for (size_t i = 0; i < n; i++) y[i] = lut[i % 2 ? c[i / 2] >> 4 : c[i / 2] & 15] * s;
-  else /* the same products, through the codec kernel */
+  if (!packed_e2m1) {
     (void)lq_minifloat_decode_scaled(fmt, c, n, s, y); /* valid format, non-NULL buffers: cannot fail */
+    return;
+  }
+  /* e2m1: unpack a chunk of nibbles to bytes, then the codec kernel */
+  uint8_t b[1024];
+  for (size_t i = 0; i < n; i += sizeof b) {
+    const size_t k = n - i < sizeof b ? n - i : sizeof b; /* i is even: chunk starts on a byte */
+    for (size_t j = 0; j < k; j++) b[j] = j % 2 ? c[(i + j) / 2] >> 4 : c[(i + j) / 2] & 15;
+    (void)lq_minifloat_decode_scaled(fmt, b, k, s, y + i);
+  }
 }
 
 static void mini_decode_codes(const llm_state* st, size_t n, const uint8_t* c, float* y) {
@@ -282,9 +285,9 @@ static lq_status llm_encode(void* p, const lq_shape* shape, size_t numel, const 
       }
       if (st->mf != LQ_FP4_E2M1) return mini_encode_codes(st, numel, x, o);
       /* e2m1: encode in chunks, then two codes per byte */
-      uint8_t c[256];
-      for (size_t i = 0; i < numel; i += 256) {
-        size_t k = numel - i < 256 ? numel - i : 256;
+      uint8_t c[1024];
+      for (size_t i = 0; i < numel; i += sizeof c) {
+        size_t k = numel - i < sizeof c ? numel - i : sizeof c;
         LQ_CHECK(mini_encode_codes(st, k, x + i, c));
         for (size_t j = 0; j + 1 < k; j += 2) o[(i + j) / 2] = (uint8_t)((c[j] & 15) | (c[j + 1] << 4));
         if (k % 2) o[(i + k) / 2] = c[k - 1] & 15;
