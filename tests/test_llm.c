@@ -643,9 +643,10 @@ static void check_wq(const grec* r) {
   LQ_ASSERT_BITS_EQUAL(z, gi(r, 4), nsc * 4, r->name);
   assert_int_equal(lq_wq_dequantize(&cfg, q, sc, z, rows, cols, y), LQ_OK);
   assert_floats_bits(y, gf(r, 5), rows * cols, r->name);
-  /* packing round trip (bits 2/4/8 only, as AutoGPTQ) */
-  if ((cfg.bits == 2 || cfg.bits == 4 || cfg.bits == 8) && cols % (size_t)(32 / cfg.bits) == 0) {
-    uint32_t* packed = malloc(rows * cols / (size_t)(32 / cfg.bits) * 4);
+  /* packing round trip (bits 2/3/4/8, as AutoGPTQ) */
+  if ((cfg.bits == 2 || cfg.bits == 3 || cfg.bits == 4 || cfg.bits == 8) &&
+      cols % (cfg.bits == 3 ? 32 : (size_t)(32 / cfg.bits)) == 0) {
+    uint32_t* packed = malloc(rows * cols * (size_t)cfg.bits / 32 * 4);
     uint8_t* back = malloc(rows * cols);
     assert_int_equal(lq_gptq_pack(cfg.bits, q, rows, cols, packed), LQ_OK);
     assert_int_equal(lq_gptq_unpack(cfg.bits, packed, rows, cols, back), LQ_OK);

@@ -273,15 +273,19 @@ LQ_API lq_status lq_wq_dequantize(const lq_wq_config* cfg, const uint8_t* q, con
 /*! lq_gptq_pack() : AutoGPTQ's qweight layout: int32 [cols * bits / 32, rows],
  *  input (column) index j of output row r goes to word (j / (32/bits), r) at
  *  bit bits * (j % (32/bits)) (LSB-first along the input dimension). bits in
- *  {2, 4, 8}; cols a multiple of 32/bits. Codes above 2^bits - 1:
- *  LQ_ERR_INVALID_ARG. */
+ *  {2, 3, 4, 8}; cols a multiple of 32/bits. bits 3: every 32 inputs fill 3
+ *  words as one LSB-first bit stream (input k of the 32 at stream bit 3k, so
+ *  inputs 10 and 21 straddle words; AutoGPTQ's pack), cols a multiple of 32.
+ *  Codes above 2^bits - 1: LQ_ERR_INVALID_ARG. */
 LQ_API lq_status lq_gptq_pack(int32_t bits, const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out);
 /*! lq_gptq_unpack() : the inverse of lq_gptq_pack. */
 LQ_API lq_status lq_gptq_unpack(int32_t bits, const uint32_t* qweight, size_t rows, size_t cols, uint8_t* q_out);
 /*! lq_gptq_pack_zeros() : AutoGPTQ v1 qzeros: int32 [ngroups, rows * bits / 32]
  *  holding zero - 1 (the "gptq" format's off-by-one), LSB-first along the
  *  output dimension; zeros is [rows, ngroups] as lq_wq_quantize writes it.
- *  A zero of 0 wraps to 2^bits - 1, as AutoGPTQ's packing does. */
+ *  bits 3 packs the same 96-bit streams as lq_gptq_pack (rows a multiple of
+ *  32). A zero of 0 is stored as 2^bits - 1 (masked; AutoGPTQ's unmasked -1
+ *  would also set its neighbours' bits). */
 LQ_API lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, size_t ngroups,
                                     uint32_t* qzeros_out);
 
