@@ -173,7 +173,13 @@ static void mini_decode_scaled(lq_minifloat fmt, size_t n, const uint8_t* c, int
   uint8_t b[1024];
   for (size_t i = 0; i < n; i += sizeof b) {
     const size_t k = n - i < sizeof b ? n - i : sizeof b; /* i is even: chunk starts on a byte */
-    for (size_t j = 0; j < k; j++) b[j] = j % 2 ? c[(i + j) / 2] >> 4 : c[(i + j) / 2] & 15;
+    const uint8_t* cc = c + i / 2;
+    for (size_t j = 0; j < k / 2; j++) {
+      const uint8_t v = cc[j];
+      b[2 * j] = v & 15;
+      b[2 * j + 1] = (uint8_t)(v >> 4);
+    }
+    if (k % 2) b[k - 1] = cc[k / 2] & 15;
     (void)lq_minifloat_decode_scaled(fmt, b, k, s, y + i);
   }
 }
@@ -289,8 +295,9 @@ static lq_status llm_encode(void* p, const lq_shape* shape, size_t numel, const 
       for (size_t i = 0; i < numel; i += sizeof c) {
         size_t k = numel - i < sizeof c ? numel - i : sizeof c;
         LQ_CHECK(mini_encode_codes(st, k, x + i, c));
-        for (size_t j = 0; j + 1 < k; j += 2) o[(i + j) / 2] = (uint8_t)((c[j] & 15) | (c[j + 1] << 4));
-        if (k % 2) o[(i + k) / 2] = c[k - 1] & 15;
+        uint8_t* oo = o + i / 2;
+        for (size_t j = 0; j < k / 2; j++) oo[j] = (uint8_t)((c[2 * j] & 15) | (c[2 * j + 1] << 4));
+        if (k % 2) oo[k / 2] = c[k - 1] & 15;
       }
       return LQ_OK;
     }
