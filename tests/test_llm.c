@@ -342,6 +342,34 @@ static void test_minifloat_scaled(void** state) {
   assert_int_equal(a[N - 3], 0x7E);
 }
 
+/* The e2m1 / fp8 schemes' encode (packed nibbles, chunks of 1024) and
+ * decode equal their roundtrip for odd lengths and chunk boundaries. */
+static void test_minifloat_scheme_lengths(void** state) {
+  (void)state;
+  static const char* const specs[] = {"e2m1", "e2m1:fit=none", "fp8", "fp8_e5m2:fit=none"};
+  static const size_t lens[] = {1, 2, 3, 1023, 1024, 1025, 2049};
+  enum { NMAX = 2049 };
+  static float x[NMAX], y[NMAX], z[NMAX];
+  static uint8_t enc[NMAX + 8];
+  lq_test_fill(x, NMAX, 71, 4.0f, 0);
+  for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+    lq_scheme* s = NULL;
+    assert_int_equal(lq_scheme_parse(specs[k], &s), LQ_OK);
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+      const lq_shape sh = {1, {(int64_t)lens[l]}};
+      size_t bytes;
+      assert_int_equal(lq_scheme_roundtrip(s, &sh, x, y, NULL), LQ_OK);
+      assert_int_equal(lq_scheme_encoded_size(s, &sh, &bytes), LQ_OK);
+      assert_true(bytes <= sizeof enc);
+      assert_int_equal(lq_scheme_encode(s, &sh, x, enc, bytes), LQ_OK);
+      memset(z, 0xFF, sizeof z);
+      assert_int_equal(lq_scheme_decode(s, &sh, enc, bytes, z), LQ_OK);
+      LQ_ASSERT_BITS_EQUAL(z, y, lens[l] * sizeof(float), specs[k]);
+    }
+    lq_scheme_destroy(s);
+  }
+}
+
 static void test_minifloat_golden(void** state) {
   (void)state;
   assert_int_equal(each_record("mf_decode_", check_mf_decode), 5);
@@ -728,6 +756,7 @@ int main(void) {
       cmocka_unit_test(test_bnb_bad_inputs),
       cmocka_unit_test(test_minifloat_golden),
       cmocka_unit_test(test_minifloat_scaled),
+      cmocka_unit_test(test_minifloat_scheme_lengths),
       cmocka_unit_test(test_minifloat_roundtrip_all_codes),
       cmocka_unit_test(test_minifloat_bad_inputs),
       cmocka_unit_test(test_mx_golden),
