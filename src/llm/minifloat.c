@@ -1,7 +1,10 @@
 /* OCP small floats (FP8 E4M3/E5M2, FP6 E2M3/E3M2, FP4 E2M1) and the OCP MX
  * v1.0 block formats built on them. Encoding is round-to-nearest-even on
  * the exact value (no double rounding): the quantum 2^(e - mbits) is a
- * power of two, so |x| / quantum is exact and nearbyintf rounds it once. */
+ * power of two, so |x| / quantum is exact and nearbyintf rounds it once.
+ * That scalar pair is the definition; the bulk calls and MX go through the
+ * codec kernels (llm_kernels.h: lq_mf_encode1 rounds on the f32 bits, tested
+ * equal to it), dispatched per ISA. */
 #include <math.h>
 #include <string.h>
 
