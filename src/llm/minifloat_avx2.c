@@ -1,7 +1,8 @@
 /* AVX2 kernels of the OCP minifloat and MX codecs, bit-identical to the
  * _ref kernels (llm_ref.c) on every input: the encoder is the same integer
- * round-half-to-even on the f32 bits (normal and subnormal paths computed in
- * every lane, then selected), the decoder the same bit construction, and the
+ * round-half-to-even on the f32 bits for target normals and an exact power-
+ * of-two scaling + explicit round-to-nearest-even for target subnormals
+ * (both paths computed in every lane, then selected), the decoder the same bit construction, and the
  * MX scaling the same single multiplies by exact powers of two. */
 #include <immintrin.h>
 #include <math.h>
@@ -10,7 +11,8 @@
 #include "llm/llm_kernels.h"
 
 typedef struct {
-  __m256i sh_round, rebias, emin_f, sh_plus_emin, max_code, overflow, nan_code, one, m23, implicit, absmask, inf;
+  __m256i sh_round, rebias, emin_f, max_code, overflow, nan_code, one, absmask, inf;
+  __m256 sub_scale; /* 2^(mbits - emin): units of the smallest subnormal */
   __m128i sh, sign_shift;
 } mf_enc_consts;
 
@@ -20,13 +22,11 @@ static inline mf_enc_consts mf_enc_setup(const lq_mf_params* p) {
   k.sh_round = _mm256_set1_epi32((int)((1u << (sh - 1)) - 1u));
   k.rebias = _mm256_set1_epi32((int)((127 - p->bias) << p->mbits));
   k.emin_f = _mm256_set1_epi32((int)emin_f);
-  k.sh_plus_emin = _mm256_set1_epi32((int)(sh + emin_f));
+  k.sub_scale = _mm256_set1_ps(lq_f32_pow2((int)p->mbits + (int)p->bias - 1));
   k.max_code = _mm256_set1_epi32((int)p->max_code);
   k.overflow = _mm256_set1_epi32((int)p->overflow);
   k.nan_code = _mm256_set1_epi32((int)p->nan_code);
   k.one = _mm256_set1_epi32(1);
-  k.m23 = _mm256_set1_epi32(0x7FFFFF);
-  k.implicit = _mm256_set1_epi32(0x800000);
   k.absmask = _mm256_set1_epi32(0x7FFFFFFF);
   k.inf = _mm256_set1_epi32(0x7F800000);
   k.sh = _mm_cvtsi32_si128((int)sh);
@@ -43,12 +43,12 @@ static inline __m256i mf_enc8(const mf_enc_consts* k, __m256 x) {
   const __m256i lsb = _mm256_and_si256(_mm256_srl_epi32(a, k->sh), k->one);
   const __m256i mag_n =
       _mm256_sub_epi32(_mm256_srl_epi32(_mm256_add_epi32(_mm256_add_epi32(a, k->sh_round), lsb), k->sh), k->rebias);
-  /* subnormal: significand >> min(sh + emin_f - fexp, 31), ties to even */
-  const __m256i sft = _mm256_min_epi32(_mm256_sub_epi32(k->sh_plus_emin, fexp), _mm256_set1_epi32(31));
-  const __m256i sig = _mm256_or_si256(_mm256_and_si256(a, k->m23), k->implicit);
-  const __m256i half_m1 = _mm256_sub_epi32(_mm256_sllv_epi32(k->one, _mm256_sub_epi32(sft, k->one)), k->one);
-  const __m256i lsb_s = _mm256_and_si256(_mm256_srlv_epi32(sig, sft), k->one);
-  const __m256i mag_s = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_add_epi32(sig, half_m1), lsb_s), sft);
+  /* subnormal: |x| / 2^(emin - mbits) rounded to nearest even. The product
+   * with the power of two is exact (< 2^mbits), and the explicit-mode round
+   * makes it the integer significand shift of lq_mf_encode1 (f32 subnormals
+   * give 0 there and here) without the per-lane variable shifts. */
+  const __m256 t = _mm256_mul_ps(_mm256_castsi256_ps(a), k->sub_scale);
+  const __m256i mag_s = _mm256_cvttps_epi32(_mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
   __m256i mag = _mm256_blendv_epi8(mag_n, mag_s, _mm256_cmpgt_epi32(k->emin_f, fexp));
   mag = _mm256_blendv_epi8(mag, k->overflow, _mm256_cmpgt_epi32(mag, k->max_code));
   const __m256i sign = _mm256_srl_epi32(_mm256_andnot_si256(k->absmask, u), k->sign_shift);

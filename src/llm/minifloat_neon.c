@@ -1,6 +1,7 @@
 /* NEON (aarch64) kernels of the OCP minifloat and MX codecs, bit-identical
  * to the _ref kernels: the same integer round-half-to-even on the f32 bits
- * (normal and subnormal paths in every lane, then selected), the same bit
+ * for target normals, exact power-of-two scaling + FRINTN for target
+ * subnormals (both paths in every lane, then selected), the same bit
  * construction for decoding and the same multiplies by exact powers of two
  * for the MX scales. Mirrors minifloat_avx2.c. */
 #include <arm_neon.h>
@@ -10,8 +11,9 @@
 #include "llm/llm_kernels.h"
 
 typedef struct {
-  uint32x4_t sh_round, rebias, emin_f, max_code, overflow, nan_code, one, m23, implicit, absmask, inf;
-  int32x4_t neg_sh, sh_plus_emin, sign_shift;
+  uint32x4_t sh_round, rebias, emin_f, max_code, overflow, nan_code, one, absmask, inf;
+  float32x4_t sub_scale; /* 2^(mbits - emin): units of the smallest subnormal */
+  int32x4_t neg_sh, sign_shift;
 } mf_enc_consts;
 
 static inline mf_enc_consts mf_enc_setup(const lq_mf_params* p) {
@@ -24,12 +26,10 @@ static inline mf_enc_consts mf_enc_setup(const lq_mf_params* p) {
   k.overflow = vdupq_n_u32(p->overflow);
   k.nan_code = vdupq_n_u32(p->nan_code);
   k.one = vdupq_n_u32(1);
-  k.m23 = vdupq_n_u32(0x7FFFFF);
-  k.implicit = vdupq_n_u32(0x800000);
   k.absmask = vdupq_n_u32(0x7FFFFFFF);
   k.inf = vdupq_n_u32(0x7F800000);
   k.neg_sh = vdupq_n_s32(-(int32_t)sh);
-  k.sh_plus_emin = vdupq_n_s32((int32_t)(sh + emin_f));
+  k.sub_scale = vdupq_n_f32(lq_f32_pow2((int)p->mbits + (int)p->bias - 1));
   k.sign_shift = vdupq_n_s32(-(int32_t)(32 - p->width)); /* sign bit -> bit width-1 */
   return k;
 }
@@ -40,13 +40,10 @@ static inline uint32x4_t mf_enc4(const mf_enc_consts* k, uint32x4_t u) {
   const uint32x4_t fexp = vshrq_n_u32(a, 23);
   const uint32x4_t lsb = vandq_u32(vshlq_u32(a, k->neg_sh), k->one);
   const uint32x4_t mag_n = vsubq_u32(vshlq_u32(vaddq_u32(vaddq_u32(a, k->sh_round), lsb), k->neg_sh), k->rebias);
-  /* subnormal: significand >> min(sh + emin_f - fexp, 31); shifts by a negative count shift right */
-  const int32x4_t sft = vminq_s32(vsubq_s32(k->sh_plus_emin, vreinterpretq_s32_u32(fexp)), vdupq_n_s32(31));
-  const int32x4_t nsft = vnegq_s32(sft);
-  const uint32x4_t sig = vorrq_u32(vandq_u32(a, k->m23), k->implicit);
-  const uint32x4_t half_m1 = vsubq_u32(vshlq_u32(k->one, vsubq_s32(sft, vdupq_n_s32(1))), k->one);
-  const uint32x4_t lsb_s = vandq_u32(vshlq_u32(sig, nsft), k->one);
-  const uint32x4_t mag_s = vshlq_u32(vaddq_u32(vaddq_u32(sig, half_m1), lsb_s), nsft);
+  /* subnormal: |x| * 2^(mbits - emin) (exact, < 2^mbits) rounded to nearest
+   * even by FRINTN (explicit mode): the significand shift of lq_mf_encode1 */
+  const float32x4_t t = vmulq_f32(vreinterpretq_f32_u32(a), k->sub_scale);
+  const uint32x4_t mag_s = vcvtq_u32_f32(vrndnq_f32(t));
   uint32x4_t mag = vbslq_u32(vcltq_u32(fexp, k->emin_f), mag_s, mag_n);
   mag = vbslq_u32(vcgtq_s32(vreinterpretq_s32_u32(mag), vreinterpretq_s32_u32(k->max_code)), k->overflow, mag);
   const uint32x4_t sign = vshlq_u32(vbicq_u32(u, k->absmask), k->sign_shift);
