@@ -34,8 +34,19 @@ void run_kernel(benchmark::State& st, const lqb::Kernel* k) {
   else for (size_t i = 0; i < nb * 34; i++) q[i] = (uint8_t)lq_rng_u32(3, i);
   float code[16];
   lq_bnb4_code(LQ_BNB4_NF4, code);
+  const lq_mf_params mfp = lq_mf_params_of(LQ_FP8_E4M3, 1);
+  const lq_mx_params mxp = lq_mx_params_of(LQ_MXFP8_E4M3);  // the _quant rows write n/32 * 33 bytes
+  if (slot == "llm_mx_dequant") lq_uk_llm_mx_quant__ref(&mxp, nb, x, q);
   for (auto _ : st) {
-    if (slot == "llm_bnb4_dequant") {
+    if (slot == "llm_mf_encode") {  // FP8 E4M3, saturating
+      benchmark::DoNotOptimize(((lq_uk_llm_mf_encode_fn)k->fn)(&mfp, n, x, 1.0f, q));
+    } else if (slot == "llm_mf_decode") {
+      ((lq_uk_llm_mf_decode_fn)k->fn)(&mfp, n, q, 1.0f, y);
+    } else if (slot == "llm_mx_quant") {  // MXFP8 E4M3
+      benchmark::DoNotOptimize(((lq_uk_llm_mx_quant_fn)k->fn)(&mxp, nb, x, q));
+    } else if (slot == "llm_mx_dequant") {
+      ((lq_uk_llm_mx_dequant_fn)k->fn)(&mxp, nb, q, y);
+    } else if (slot == "llm_bnb4_dequant") {
       for (size_t b = 0; b < n / 64; b++)
         ((lq_uk_llm_bnb4_dequant_fn)k->fn)(32, q + 32 * b, code, 0.5f, y + 64 * b);
     } else if (slot == "llm_nf4_quant") {
@@ -74,11 +85,13 @@ void run_api(benchmark::State& st, int fmt, bool quant) {
   lq_status s = LQ_OK;
   auto do_quant = [&]() {
     if (fmt < 0) return lq_nf4_quantize(x, n, 64, q, am);
+    if (fmt >= 2000) return lq_minifloat_encode((lq_minifloat)(fmt - 2000), 1, x, n, q);
     if (fmt >= 1000) return lq_mx_quantize((lq_mx_type)(fmt - 1000), x, n, q);
     return lq_ggml_quantize((lq_ggml_type)fmt, x, n, q);
   };
   auto do_dequant = [&]() {
     if (fmt < 0) return lq_nf4_dequantize(q, am, n, 64, y);
+    if (fmt >= 2000) return lq_minifloat_decode((lq_minifloat)(fmt - 2000), q, n, y);
     if (fmt >= 1000) return lq_mx_dequantize((lq_mx_type)(fmt - 1000), q, n, y);
     return lq_ggml_dequantize((lq_ggml_type)fmt, q, n, y);
   };
@@ -155,7 +168,8 @@ int register_all() {
   for (const auto& k : kKernels) benchmark::RegisterBenchmark(k.name, run_kernel, &k)->Arg(1 << 16)->Arg(1 << 22);
   static const struct { const char* name; int fmt; } fmts[] = {
       {"nf4_bs64", -1}, {"q4_0", 2}, {"q4_1", 3}, {"q5_0", 6}, {"q5_1", 7}, {"q8_0", 8}, {"q2_K", 10},
-      {"q3_K", 11}, {"q4_K", 12}, {"q5_K", 13}, {"q6_K", 14}, {"mxfp4", 1000}, {"mxfp8_e4m3", 1003}};
+      {"q3_K", 11}, {"q4_K", 12}, {"q5_K", 13}, {"q6_K", 14}, {"mxfp4", 1000}, {"mxfp8_e4m3", 1003},
+      {"mxfp6_e2m3", 1001}, {"mxint8", 1005}, {"fp8_e4m3", 2000}, {"fp8_e5m2", 2001}, {"e2m1", 2004}};
   for (const auto& f : fmts) {
     benchmark::RegisterBenchmark((std::string("BM_llm_quantize_") + f.name).c_str(), run_api, f.fmt, true)
         ->Arg(1 << 22);

@@ -305,6 +305,71 @@ static void test_minifloat_bulk_equals_scalar(void** state) {
   free(y);
 }
 
+/* The scaled forms equal dividing into / multiplying a buffer first; bad
+ * scales and NaN in formats without NaN are rejected. */
+static void test_minifloat_scaled(void** state) {
+  (void)state;
+  enum { N = 1000 };
+  static float x[N], xs[N], y[N], w[N];
+  static uint8_t a[N], b[N];
+  lq_test_fill(x, N, 31, 1e3f, 1);
+  for (size_t i = 0; i < N; i++)
+    if (isnan(x[i])) x[i] = 0.75f;
+  static const float sc[] = {1.0f, 0.37f, 3.2e-3f, 448.0f / 1e3f, -7.0f};
+  for (int f = 0; f < LQ_MINIFLOAT_COUNT_; f++) {
+    for (size_t k = 0; k < sizeof sc / sizeof sc[0]; k++) {
+      for (size_t i = 0; i < N; i++) xs[i] = x[i] / sc[k];
+      assert_int_equal(lq_minifloat_encode_scaled((lq_minifloat)f, 1, x, N, sc[k], a), LQ_OK);
+      assert_int_equal(lq_minifloat_encode((lq_minifloat)f, 1, xs, N, b), LQ_OK);
+      assert_memory_equal(a, b, N);
+      assert_int_equal(lq_minifloat_decode_scaled((lq_minifloat)f, a, N, sc[k], y), LQ_OK);
+      assert_int_equal(lq_minifloat_decode((lq_minifloat)f, a, N, w), LQ_OK);
+      for (size_t i = 0; i < N; i++) w[i] *= sc[k];
+      assert_memory_equal(y, w, sizeof y);
+    }
+  }
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, x, N, 0.0f, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, x, N, NAN, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, x, N, INFINITY, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled((lq_minifloat)5, 1, x, N, 1.0f, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_encode_scaled(LQ_FP8_E4M3, 1, NULL, N, 1.0f, a), LQ_ERR_INVALID_ARG);
+  expect_error(lq_minifloat_decode_scaled(LQ_FP8_E4M3, a, N, 1.0f, NULL), LQ_ERR_INVALID_ARG);
+  x[N - 3] = NAN;
+  assert_int_equal(lq_minifloat_encode_scaled(LQ_FP4_E2M1, 1, x, N, 2.0f, a), LQ_ERR_NUMERIC);
+  assert_non_null(strstr(lq_last_error(), "x[997]"));
+  lq_clear_error();
+  assert_int_equal(lq_minifloat_encode_scaled(LQ_FP8_E5M2, 1, x, N, 2.0f, a), LQ_OK);
+  assert_int_equal(a[N - 3], 0x7E);
+}
+
+/* The e2m1 / fp8 schemes' encode (packed nibbles, chunks of 1024) and
+ * decode equal their roundtrip for odd lengths and chunk boundaries. */
+static void test_minifloat_scheme_lengths(void** state) {
+  (void)state;
+  static const char* const specs[] = {"e2m1", "e2m1:fit=none", "fp8", "fp8_e5m2:fit=none"};
+  static const size_t lens[] = {1, 2, 3, 1023, 1024, 1025, 2049};
+  enum { NMAX = 2049 };
+  static float x[NMAX], y[NMAX], z[NMAX];
+  static uint8_t enc[NMAX + 8];
+  lq_test_fill(x, NMAX, 71, 4.0f, 0);
+  for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+    lq_scheme* s = NULL;
+    assert_int_equal(lq_scheme_parse(specs[k], &s), LQ_OK);
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+      const lq_shape sh = {1, {(int64_t)lens[l]}};
+      size_t bytes;
+      assert_int_equal(lq_scheme_roundtrip(s, &sh, x, y, NULL), LQ_OK);
+      assert_int_equal(lq_scheme_encoded_size(s, &sh, &bytes), LQ_OK);
+      assert_true(bytes <= sizeof enc);
+      assert_int_equal(lq_scheme_encode(s, &sh, x, enc, bytes), LQ_OK);
+      memset(z, 0xFF, sizeof z);
+      assert_int_equal(lq_scheme_decode(s, &sh, enc, bytes, z), LQ_OK);
+      LQ_ASSERT_BITS_EQUAL(z, y, lens[l] * sizeof(float), specs[k]);
+    }
+    lq_scheme_destroy(s);
+  }
+}
+
 static void test_minifloat_golden(void** state) {
   (void)state;
   assert_int_equal(each_record("mf_decode_", check_mf_decode), 5);
@@ -606,9 +671,10 @@ static void check_wq(const grec* r) {
   LQ_ASSERT_BITS_EQUAL(z, gi(r, 4), nsc * 4, r->name);
   assert_int_equal(lq_wq_dequantize(&cfg, q, sc, z, rows, cols, y), LQ_OK);
   assert_floats_bits(y, gf(r, 5), rows * cols, r->name);
-  /* packing round trip (bits 2/4/8 only, as AutoGPTQ) */
-  if ((cfg.bits == 2 || cfg.bits == 4 || cfg.bits == 8) && cols % (size_t)(32 / cfg.bits) == 0) {
-    uint32_t* packed = malloc(rows * cols / (size_t)(32 / cfg.bits) * 4);
+  /* packing round trip (bits 2/3/4/8, as AutoGPTQ) */
+  if ((cfg.bits == 2 || cfg.bits == 3 || cfg.bits == 4 || cfg.bits == 8) &&
+      cols % (cfg.bits == 3 ? 32 : (size_t)(32 / cfg.bits)) == 0) {
+    uint32_t* packed = malloc(rows * cols * (size_t)cfg.bits / 32 * 4);
     uint8_t* back = malloc(rows * cols);
     assert_int_equal(lq_gptq_pack(cfg.bits, q, rows, cols, packed), LQ_OK);
     assert_int_equal(lq_gptq_unpack(cfg.bits, packed, rows, cols, back), LQ_OK);
@@ -689,6 +755,8 @@ int main(void) {
       cmocka_unit_test(test_bnb4_hand_checked),
       cmocka_unit_test(test_bnb_bad_inputs),
       cmocka_unit_test(test_minifloat_golden),
+      cmocka_unit_test(test_minifloat_scaled),
+      cmocka_unit_test(test_minifloat_scheme_lengths),
       cmocka_unit_test(test_minifloat_roundtrip_all_codes),
       cmocka_unit_test(test_minifloat_bad_inputs),
       cmocka_unit_test(test_mx_golden),

@@ -136,6 +136,17 @@ LQ_API lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float
 /*! lq_minifloat_decode() : code -> f32 (exact). Bits above the field are
  *  ignored. */
 LQ_API lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, float* y_out);
+/*! lq_minifloat_encode_scaled() : per-tensor scaled cast: out[i] = code of
+ *  x[i] / scale (one IEEE float division, then as lq_minifloat_encode; the
+ *  same codes as dividing into a buffer first). scale must be finite and
+ *  nonzero (LQ_ERR_INVALID_ARG). On LQ_ERR_NUMERIC (NaN in a format without
+ *  NaN) out's contents are unspecified (also for lq_minifloat_encode). */
+LQ_API lq_status lq_minifloat_encode_scaled(lq_minifloat fmt, int saturate, const float* x, size_t n, float scale,
+                                            uint8_t* out);
+/*! lq_minifloat_decode_scaled() : y[i] = decode(codes[i]) * scale (one IEEE
+ *  float multiply; any scale value is accepted). */
+LQ_API lq_status lq_minifloat_decode_scaled(lq_minifloat fmt, const uint8_t* codes, size_t n, float scale,
+                                            float* y_out);
 /*! Scalar forms (no validation: a bad fmt gives 0 / NaN). */
 LQ_API uint8_t lq_minifloat_from_f32(lq_minifloat fmt, int saturate, float x);
 LQ_API float lq_minifloat_to_f32(lq_minifloat fmt, uint8_t code);
@@ -262,15 +273,19 @@ LQ_API lq_status lq_wq_dequantize(const lq_wq_config* cfg, const uint8_t* q, con
 /*! lq_gptq_pack() : AutoGPTQ's qweight layout: int32 [cols * bits / 32, rows],
  *  input (column) index j of output row r goes to word (j / (32/bits), r) at
  *  bit bits * (j % (32/bits)) (LSB-first along the input dimension). bits in
- *  {2, 4, 8}; cols a multiple of 32/bits. Codes above 2^bits - 1:
- *  LQ_ERR_INVALID_ARG. */
+ *  {2, 3, 4, 8}; cols a multiple of 32/bits. bits 3: every 32 inputs fill 3
+ *  words as one LSB-first bit stream (input k of the 32 at stream bit 3k, so
+ *  inputs 10 and 21 straddle words; AutoGPTQ's pack), cols a multiple of 32.
+ *  Codes above 2^bits - 1: LQ_ERR_INVALID_ARG. */
 LQ_API lq_status lq_gptq_pack(int32_t bits, const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out);
 /*! lq_gptq_unpack() : the inverse of lq_gptq_pack. */
 LQ_API lq_status lq_gptq_unpack(int32_t bits, const uint32_t* qweight, size_t rows, size_t cols, uint8_t* q_out);
 /*! lq_gptq_pack_zeros() : AutoGPTQ v1 qzeros: int32 [ngroups, rows * bits / 32]
  *  holding zero - 1 (the "gptq" format's off-by-one), LSB-first along the
  *  output dimension; zeros is [rows, ngroups] as lq_wq_quantize writes it.
- *  A zero of 0 wraps to 2^bits - 1, as AutoGPTQ's packing does. */
+ *  bits 3 packs the same 96-bit streams as lq_gptq_pack (rows a multiple of
+ *  32). A zero of 0 is stored as 2^bits - 1 (masked; AutoGPTQ's unmasked -1
+ *  would also set its neighbours' bits). */
 LQ_API lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, size_t ngroups,
                                     uint32_t* qzeros_out);
 

@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/fp16.h"
 #include "common/lq_internal.h"
@@ -73,6 +74,124 @@ typedef int (*lq_uk_llm_ggml_quant_fn)(size_t nb, const float* x, void* blocks);
 /* Dot product of nb block pairs. */
 typedef void (*lq_uk_llm_vec_dot_fn)(size_t nb, const void* x, const void* y, float* out);
 
+
+/* ---- OCP minifloat and MX codecs (minifloat.c fills the parameters) ---- */
+/* One element format. Encoding (lq_mf_encode1) is round-to-nearest-even on
+ * the f32 bits; decoding (lq_mf_decode1) is exact. Both are the scalar
+ * definitions every SIMD kernel reproduces bit for bit (tests compare them
+ * with lq_minifloat_from_f32 / lq_minifloat_to_f32). */
+typedef struct lq_mf_params {
+  uint32_t mbits, bias, width; /* mantissa bits, exponent bias, code width (4/6/8) */
+  uint32_t max_code;           /* magnitude code of the largest finite value */
+  uint32_t overflow;           /* magnitude code written for finite overflow and +-Inf (per saturation mode) */
+  uint32_t nan_code;           /* whole code written for a NaN input (0: the format has no NaN) */
+  uint32_t nan_mag;            /* decode: magnitudes >= nan_mag are NaN (0x100: none) */
+  uint32_t inf_mag;            /* decode: the magnitude of Inf (0x100: none) */
+} lq_mf_params;
+
+/* 2^k as a float for -126 <= k <= 127 (built from its bits). */
+static inline float lq_f32_pow2(int k) {
+  const uint32_t b = (uint32_t)(k + 127) << 23;
+  float f;
+  memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+/* x >> k rounded to nearest, ties to even (1 <= k <= 31, x < 2^31 - 2^30). */
+static inline uint32_t lq_mf_rne_shift(uint32_t x, uint32_t k) {
+  return (x + ((1u << (k - 1)) - 1u) + ((x >> k) & 1u)) >> k;
+}
+
+static inline uint8_t lq_mf_encode1(const lq_mf_params* p, uint32_t u) {
+  const uint32_t a = u & 0x7FFFFFFFu, fexp = a >> 23, sh = 23 - p->mbits;
+  const uint32_t emin_f = 128 - p->bias; /* f32 biased exponent of the target's smallest normal */
+  if (a > 0x7F800000u) return (uint8_t)p->nan_code;
+  uint32_t mag;
+  if (fexp >= emin_f) { /* target normal (or overflow; Inf lands here too): round at bit sh, rebias */
+    mag = lq_mf_rne_shift(a, sh) - ((127 - p->bias) << p->mbits); /* a carry bumps the exponent */
+  } else { /* target subnormal: the 24-bit significand in units of the smallest subnormal */
+    uint32_t k = sh + emin_f - fexp;
+    if (k > 31) k = 31; /* f32 zeros/subnormals and tiny values: 0 */
+    mag = lq_mf_rne_shift((a & 0x7FFFFFu) | 0x800000u, k);
+  }
+  if (mag > p->max_code) mag = p->overflow;
+  return (uint8_t)(((u >> 31) << (p->width - 1)) | mag);
+}
+
+static inline uint32_t lq_mf_decode1_bits(const lq_mf_params* p, uint32_t c) {
+  const uint32_t mag = c & ((1u << (p->width - 1)) - 1u), sign = ((c >> (p->width - 1)) & 1u) << 31;
+  uint32_t bits;
+  if (mag >= p->nan_mag) {
+    bits = 0x7FC00000u;
+  } else if (mag == p->inf_mag) {
+    bits = 0x7F800000u;
+  } else if (mag < (1u << p->mbits)) { /* subnormal: mag * 2^(1 - bias - mbits), exact */
+    const float v = (float)mag * lq_f32_pow2(1 - (int)p->bias - (int)p->mbits);
+    memcpy(&bits, &v, sizeof bits);
+  } else {
+    bits = (mag << (23 - p->mbits)) + ((127 - p->bias) << 23);
+  }
+  return bits | sign;
+}
+
+
+/* MX: the element format (unused for MXINT8), the element's emax and the
+ * payload bytes of one 32-element block (the scale byte comes first). */
+typedef struct lq_mx_params {
+  lq_mf_params elem;
+  int32_t type; /* lq_mx_type */
+  int32_t emax;
+  uint32_t payload;
+} lq_mx_params;
+
+/* The 32 codes of an MX block <-> its payload: MXFP4 element 2k in the low
+ * nibble of byte k, MXFP6 a little-endian 6-bit stream, 8-bit types bytes. */
+static inline void lq_mx_pack32(int32_t type, const uint8_t c[32], uint8_t* o) {
+  if (type == 0) { /* LQ_MXFP4 */
+    for (int k = 0; k < 16; k++) o[k] = (uint8_t)((c[2 * k] & 15u) | ((unsigned)c[2 * k + 1] << 4));
+  } else if (type == 1 || type == 2) { /* LQ_MXFP6_*: 4 elements per 3 bytes */
+    for (int g = 0; g < 8; g++) {
+      const uint32_t w = (c[4 * g] & 63u) | (c[4 * g + 1] & 63u) << 6 | (c[4 * g + 2] & 63u) << 12 |
+                         (uint32_t)(c[4 * g + 3] & 63u) << 18;
+      o[3 * g] = (uint8_t)w;
+      o[3 * g + 1] = (uint8_t)(w >> 8);
+      o[3 * g + 2] = (uint8_t)(w >> 16);
+    }
+  } else {
+    memcpy(o, c, 32);
+  }
+}
+static inline void lq_mx_unpack32(int32_t type, const uint8_t* o, uint8_t c[32]) {
+  if (type == 0) {
+    for (int k = 0; k < 16; k++) {
+      c[2 * k] = o[k] & 15u;
+      c[2 * k + 1] = o[k] >> 4;
+    }
+  } else if (type == 1 || type == 2) {
+    for (int g = 0; g < 8; g++) {
+      const uint32_t w = o[3 * g] | (uint32_t)o[3 * g + 1] << 8 | (uint32_t)o[3 * g + 2] << 16;
+      for (int j = 0; j < 4; j++) c[4 * g + j] = (uint8_t)((w >> (6 * j)) & 63u);
+    }
+  } else {
+    memcpy(c, o, 32);
+  }
+}
+
+/* The parameters of a valid format / MX type (minifloat.c). */
+LQ_INTERNAL lq_mf_params lq_mf_params_of(lq_minifloat fmt, int saturate);
+LQ_INTERNAL lq_mx_params lq_mx_params_of(lq_mx_type type);
+
+/* codes[i] = encode(x[i] / scale), y[i] = decode(codes[i]) * scale: one
+ * IEEE division / multiply per element (skipped when scale == 1, where it
+ * is the identity on every value the codec distinguishes). encode returns
+ * 1 if any x[i] / scale is NaN (its code is p->nan_code), else 0. */
+typedef int (*lq_uk_llm_mf_encode_fn)(const lq_mf_params* p, size_t n, const float* x, float scale, uint8_t* codes);
+typedef void (*lq_uk_llm_mf_decode_fn)(const lq_mf_params* p, size_t n, const uint8_t* codes, float scale, float* y);
+/* nblocks MX blocks. Returns 1 if any x is NaN/Inf (outputs then
+ * unspecified), else 0. Scale and elements as lq_mx_quantize documents. */
+typedef int (*lq_uk_llm_mx_quant_fn)(const lq_mx_params* p, size_t nblocks, const float* x, uint8_t* out);
+typedef void (*lq_uk_llm_mx_dequant_fn)(const lq_mx_params* p, size_t nblocks, const uint8_t* in, float* y);
+
 #ifndef __cplusplus
 static_assert(_Alignof(lq_block_q6_K) == 1 && _Alignof(lq_block_q4_0) == 1, "blocks are byte-aligned");
 #include "llm/ggml_kernels.h" /* kernels added later, same signatures */
@@ -101,6 +220,17 @@ LQ_INTERNAL int lq_uk_llm_iq4_nl_quant__avx2(size_t nb, const float* x, void* b)
   LQ_INTERNAL int lq_uk_llm_q8_0_quant__##isa(size_t nb, const float* x, void* b);                              \
   LQ_INTERNAL void lq_uk_llm_dot_q4_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);         \
   LQ_INTERNAL void lq_uk_llm_dot_q8_0_q8_0__##isa(size_t nb, const void* x, const void* y, float* out);
+
+#define LQ_DECLARE_MF_KERNELS(isa)                                                                             \
+  LQ_INTERNAL int lq_uk_llm_mf_encode__##isa(const lq_mf_params* p, size_t n, const float* x, float s,           \
+                                             uint8_t* c);                                                       \
+  LQ_INTERNAL void lq_uk_llm_mf_decode__##isa(const lq_mf_params* p, size_t n, const uint8_t* c, float s,        \
+                                              float* y);                                                        \
+  LQ_INTERNAL int lq_uk_llm_mx_quant__##isa(const lq_mx_params* p, size_t nb, const float* x, uint8_t* out);    \
+  LQ_INTERNAL void lq_uk_llm_mx_dequant__##isa(const lq_mx_params* p, size_t nb, const uint8_t* in, float* y);
+LQ_DECLARE_MF_KERNELS(ref)
+LQ_DECLARE_MF_KERNELS(avx2)
+LQ_DECLARE_MF_KERNELS(neon)
 
 LQ_DECLARE_LLM_KERNELS(ref)
 LQ_DECLARE_LLM_KERNELS(avx2)

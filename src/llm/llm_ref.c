@@ -314,3 +314,111 @@ int lq_uk_llm_iq4_nl_quant__ref(size_t nb, const float* x, void* vb) {
   for (size_t i = 0; i < nb; i++) iq4_nl_block(x + i * LQ_QK, &y[i]);
   return 0;
 }
+
+/* ------------------------------------------------ OCP minifloats and MX -- */
+
+int lq_uk_llm_mf_encode__ref(const lq_mf_params* p, size_t n, const float* x, float s, uint8_t* c) {
+  int nan = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float v = s == 1.0f ? x[i] : x[i] / s;
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
+    c[i] = lq_mf_encode1(p, u);
+  }
+  return nan;
+}
+
+/* All 256 decodings of the format (codes wider than the format: bits above
+ * the field ignored), for table lookup. */
+static void mf_table(const lq_mf_params* p, float lut[256]) {
+  for (uint32_t c = 0; c < 256; c++) {
+    const uint32_t b = lq_mf_decode1_bits(p, c);
+    memcpy(&lut[c], &b, sizeof b);
+  }
+}
+
+void lq_uk_llm_mf_decode__ref(const lq_mf_params* p, size_t n, const uint8_t* c, float s, float* y) {
+  if (n < 256) {
+    for (size_t i = 0; i < n; i++) {
+      const uint32_t b = lq_mf_decode1_bits(p, c[i]);
+      float v;
+      memcpy(&v, &b, sizeof v);
+      y[i] = s == 1.0f ? v : v * s;
+    }
+    return;
+  }
+  float lut[256];
+  mf_table(p, lut);
+  if (s == 1.0f)
+    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]];
+  else
+    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]] * s;
+}
+
+/* floor(log2(amax)) - emax clamped to [-127, 127] from amax's bits (f32
+ * subnormals and zero: their floor(log2) - emax is below -127). */
+static inline int mx_shared_exp(uint32_t amax_bits, int emax) {
+  const int fexp = (int)(amax_bits >> 23);
+  int se = fexp == 0 ? -127 : fexp - 127 - emax;
+  return se < -127 ? -127 : se > 127 ? 127 : se;
+}
+
+/* x * 2^-se, exactly ldexpf(x, -se): multiplying by the power of two rounds
+ * the exact product once, as ldexpf does; 2^-127 (se = 127, only MXINT8
+ * blocks with amax >= 2^127) is not a normal float, so ldexpf does that one. */
+static inline float mx_scale_in(float x, int se) { return se == 127 ? ldexpf(x, -se) : x * lq_f32_pow2(-se); }
+
+static inline uint8_t mx_int8_code(float v) {
+  float q = nearbyintf(v * 64.0f);
+  q = q > 127.0f ? 127.0f : q < -127.0f ? -127.0f : q;
+  return (uint8_t)(int8_t)q;
+}
+
+int lq_uk_llm_mx_quant__ref(const lq_mx_params* p, size_t nb, const float* x, uint8_t* out) {
+  const size_t bb = 1 + p->payload;
+  for (size_t b = 0; b < nb; b++, x += 32, out += bb) {
+    uint32_t amax = 0;
+    for (int j = 0; j < 32; j++) {
+      uint32_t u;
+      memcpy(&u, &x[j], sizeof u);
+      u &= 0x7FFFFFFFu;
+      if (u > amax) amax = u;
+    }
+    if (amax >= 0x7F800000u) return 1;
+    const int se = mx_shared_exp(amax, p->emax);
+    out[0] = (uint8_t)(se + 127);
+    uint8_t c[32];
+    for (int j = 0; j < 32; j++) {
+      const float v = mx_scale_in(x[j], se);
+      uint32_t u;
+      memcpy(&u, &v, sizeof u);
+      c[j] = p->type == 5 /* LQ_MXINT8 */ ? mx_int8_code(v) : lq_mf_encode1(&p->elem, u);
+    }
+    lq_mx_pack32(p->type, c, out + 1);
+  }
+  return 0;
+}
+
+/* element * 2^k, exactly ldexpf(element, k) for k in [-127, 127]: one
+ * multiply for a normal 2^k; for k = -127, element * 0.5 is exact (elements
+ * are 0, Inf/NaN or normal >= 2^-17) and * 2^-126 rounds once. */
+void lq_uk_llm_mx_dequant__ref(const lq_mx_params* p, size_t nb, const uint8_t* in, float* y) {
+  const size_t bb = 1 + p->payload;
+  float lut[256]; /* element values by code */
+  if (p->type == 5)
+    for (int c = 0; c < 256; c++) lut[c] = (float)(int8_t)c * 0x1p-6f;
+  else
+    mf_table(&p->elem, lut);
+  for (size_t b = 0; b < nb; b++, in += bb, y += 32) {
+    if (in[0] == 0xFF) {
+      for (int j = 0; j < 32; j++) y[j] = NAN;
+      continue;
+    }
+    const int k = (int)in[0] - 127;
+    const float s1 = k >= -126 ? lq_f32_pow2(k) : 0.5f, s2 = k >= -126 ? 1.0f : 0x1p-126f;
+    uint8_t c[32];
+    lq_mx_unpack32(p->type, in + 1, c);
+    for (int j = 0; j < 32; j++) y[j] = lut[c[j]] * s1 * s2;
+  }
+}

@@ -1,11 +1,16 @@
 /* OCP small floats (FP8 E4M3/E5M2, FP6 E2M3/E3M2, FP4 E2M1) and the OCP MX
  * v1.0 block formats built on them. Encoding is round-to-nearest-even on
  * the exact value (no double rounding): the quantum 2^(e - mbits) is a
- * power of two, so |x| / quantum is exact and nearbyintf rounds it once. */
+ * power of two, so |x| / quantum is exact and nearbyintf rounds it once.
+ * That scalar pair is the definition; the bulk calls and MX go through the
+ * codec kernels (llm_kernels.h: lq_mf_encode1 rounds on the f32 bits, tested
+ * equal to it), dispatched per ISA. */
 #include <math.h>
 #include <string.h>
 
 #include "common/lq_internal.h"
+#include "cpu/dispatch.h"
+#include "llm/llm_kernels.h"
 
 typedef struct mf_desc {
   int ebits, mbits, bias;
@@ -75,63 +80,61 @@ uint8_t lq_minifloat_from_f32(lq_minifloat fmt, int saturate, float x) {
   return (uint8_t)(sign | mag);
 }
 
-/* The encoder's common case on the f32 bits: a normal f32 whose value is in
- * the target's normal range rounds to nearest-even at bit 23 - mbits of the
- * f32 encoding (the carry may bump the exponent), then the exponent is
- * rebiased — the same k and mag as lq_minifloat_from_f32 computes with
- * frexpf/ldexpf/nearbyintf, at a fraction of the cost. Zeros, f32
- * subnormals, Inf/NaN and target subnormals take that function. */
-static inline uint8_t mf_from_f32_fast(lq_minifloat fmt, int saturate, uint8_t overflow, float x) {
-  const mf_desc* d = &mf_descs[fmt];
-  uint32_t u;
-  memcpy(&u, &x, sizeof u);
-  const uint32_t a = u & 0x7FFFFFFFu, fexp = a >> 23;
-  if (fexp == 0 || fexp == 255 || (int)fexp - 127 < 1 - d->bias) return lq_minifloat_from_f32(fmt, saturate, x);
-  const int sh = 23 - d->mbits;
-  const uint32_t r = a + ((1u << (sh - 1)) - 1u) + ((a >> sh) & 1u); /* round half to even at bit sh */
-  uint32_t mag = (r >> sh) - ((uint32_t)(127 - d->bias) << d->mbits);
-  if (mag > d->max_code) mag = overflow;
-  const int width = 1 + d->ebits + d->mbits;
-  return (uint8_t)(((u >> 31) << (width - 1)) | mag);
-}
-
 static uint8_t mf_overflow_code(lq_minifloat fmt, int saturate) {
   const mf_desc* d = &mf_descs[fmt];
   return saturate || !d->has_nan ? d->max_code : d->has_inf ? 0x7C : 0x7F;
 }
 
-/* All 256 decodings of a format, for bulk decoding by table lookup (codes
- * wider than the format are masked by lq_minifloat_to_f32 as before). */
-static void mf_decode_table(lq_minifloat fmt, float lut[256]) {
-  for (unsigned c = 0; c < 256; c++) lut[c] = lq_minifloat_to_f32(fmt, (uint8_t)c);
+/* The codec kernels' description of a format (llm_kernels.h). */
+lq_mf_params lq_mf_params_of(lq_minifloat fmt, int saturate) {
+  const mf_desc* d = &mf_descs[fmt];
+  lq_mf_params p;
+  p.mbits = (uint32_t)d->mbits;
+  p.bias = (uint32_t)d->bias;
+  p.width = (uint32_t)(1 + d->ebits + d->mbits);
+  p.max_code = d->max_code;
+  p.overflow = mf_overflow_code(fmt, saturate);
+  p.nan_code = fmt == LQ_FP8_E4M3 ? 0x7F : fmt == LQ_FP8_E5M2 ? 0x7E : 0;
+  p.nan_mag = fmt == LQ_FP8_E4M3 ? 0x7F : fmt == LQ_FP8_E5M2 ? 0x7D : 0x100;
+  p.inf_mag = fmt == LQ_FP8_E5M2 ? 0x7C : 0x100;
+  return p;
 }
 
-lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float* x, size_t n, uint8_t* out) {
+lq_status lq_minifloat_encode_scaled(lq_minifloat fmt, int saturate, const float* x, size_t n, float scale,
+                                     uint8_t* out) {
   if (!fmt_ok(fmt)) return lq_fail(LQ_ERR_INVALID_ARG, "unknown minifloat format %d", (int)fmt);
+  if (!isfinite(scale) || scale == 0.0f)
+    return lq_fail(LQ_ERR_INVALID_ARG, "scale %g must be finite and nonzero", (double)scale);
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
   LQ_REQUIRE_PTR(out);
-  if (!mf_descs[fmt].has_nan)
-    for (size_t i = 0; i < n; i++)
-      if (isnan(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is NaN and this format has no NaN", i);
-  const uint8_t overflow = mf_overflow_code(fmt, saturate);
-  for (size_t i = 0; i < n; i++) out[i] = mf_from_f32_fast(fmt, saturate, overflow, x[i]);
+  const lq_mf_params p = lq_mf_params_of(fmt, saturate);
+  /* NaN is detected by the kernel (one pass); a finite nonzero scale keeps
+   * x / scale NaN exactly where x is. */
+  if (lq_dispatch_get()->llm_mf_encode(&p, n, x, scale, out) && !mf_descs[fmt].has_nan) {
+    size_t i = 0;
+    while (!isnan(x[i])) i++;
+    return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is NaN and this format has no NaN", i);
+  }
   return LQ_OK;
 }
 
-lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, float* y_out) {
+lq_status lq_minifloat_encode(lq_minifloat fmt, int saturate, const float* x, size_t n, uint8_t* out) {
+  return lq_minifloat_encode_scaled(fmt, saturate, x, n, 1.0f, out);
+}
+
+lq_status lq_minifloat_decode_scaled(lq_minifloat fmt, const uint8_t* codes, size_t n, float scale, float* y_out) {
   if (!fmt_ok(fmt)) return lq_fail(LQ_ERR_INVALID_ARG, "unknown minifloat format %d", (int)fmt);
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(codes);
   LQ_REQUIRE_PTR(y_out);
-  if (n < 256) {
-    for (size_t i = 0; i < n; i++) y_out[i] = lq_minifloat_to_f32(fmt, codes[i]);
-    return LQ_OK;
-  }
-  float lut[256];
-  mf_decode_table(fmt, lut);
-  for (size_t i = 0; i < n; i++) y_out[i] = lut[codes[i]];
+  const lq_mf_params p = lq_mf_params_of(fmt, 1);
+  lq_dispatch_get()->llm_mf_decode(&p, n, codes, scale, y_out);
   return LQ_OK;
+}
+
+lq_status lq_minifloat_decode(lq_minifloat fmt, const uint8_t* codes, size_t n, float* y_out) {
+  return lq_minifloat_decode_scaled(fmt, codes, n, 1.0f, y_out);
 }
 
 /* ------------------------------------------------------------------ MX --- */
@@ -158,32 +161,14 @@ static lq_status mx_check(lq_mx_type type, size_t n) {
   return LQ_OK;
 }
 
-static void mx_put(lq_mx_type type, uint8_t* p, int j, unsigned c) {
-  switch (type) {
-    case LQ_MXFP4: p[j / 2] |= (uint8_t)(c << (4 * (j & 1))); break;
-    case LQ_MXFP6_E2M3:
-    case LQ_MXFP6_E3M2: {
-      unsigned bit = 6u * (unsigned)j; /* little-endian bit stream */
-      p[bit / 8] |= (uint8_t)(c << (bit % 8));
-      if (bit % 8 > 2) p[bit / 8 + 1] |= (uint8_t)(c >> (8 - bit % 8));
-      break;
-    }
-    default: p[j] = (uint8_t)c; break;
-  }
-}
-
-static unsigned mx_get(lq_mx_type type, const uint8_t* p, int j) {
-  switch (type) {
-    case LQ_MXFP4: return (p[j / 2] >> (4 * (j & 1))) & 15u;
-    case LQ_MXFP6_E2M3:
-    case LQ_MXFP6_E3M2: {
-      unsigned bit = 6u * (unsigned)j;
-      unsigned v = p[bit / 8] >> (bit % 8);
-      if (bit % 8 > 2) v |= (unsigned)p[bit / 8 + 1] << (8 - bit % 8);
-      return v & 63u;
-    }
-    default: return p[j];
-  }
+lq_mx_params lq_mx_params_of(lq_mx_type type) {
+  lq_mx_params p;
+  /* MXINT8 has no element format: E4M3's parameters stand in (unused). */
+  p.elem = lq_mf_params_of(type == LQ_MXINT8 ? LQ_FP8_E4M3 : mx_descs[type].elem, 1);
+  p.type = (int32_t)type;
+  p.emax = mx_descs[type].emax;
+  p.payload = (uint32_t)mx_descs[type].payload;
+  return p;
 }
 
 lq_status lq_mx_quantize(lq_mx_type type, const float* x, size_t n, uint8_t* out) {
@@ -191,38 +176,11 @@ lq_status lq_mx_quantize(lq_mx_type type, const float* x, size_t n, uint8_t* out
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(x);
   LQ_REQUIRE_PTR(out);
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(x[i])) return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is not finite", i);
-  const size_t bb = 1 + mx_descs[type].payload;
-  const lq_minifloat elem = mx_descs[type].elem;
-  const uint8_t overflow = type == LQ_MXINT8 ? 0 : mf_overflow_code(elem, 1);
-  for (size_t b = 0; b < n / LQ_MX_BLOCK; b++) {
-    const float* xb = x + b * LQ_MX_BLOCK;
-    uint8_t* o = out + b * bb;
-    float amax = 0.0f;
-    for (int j = 0; j < LQ_MX_BLOCK; j++) amax = fmaxf(amax, fabsf(xb[j]));
-    int se = -127;
-    if (amax > 0.0f) {
-      int e;
-      frexpf(amax, &e);
-      se = (e - 1) - mx_descs[type].emax; /* floor(log2(amax)) - emax_elem */
-      if (se < -127) se = -127;
-      if (se > 127) se = 127;
-    }
-    o[0] = (uint8_t)(se + 127);
-    memset(o + 1, 0, mx_descs[type].payload);
-    for (int j = 0; j < LQ_MX_BLOCK; j++) {
-      const float v = ldexpf(xb[j], -se);
-      unsigned c;
-      if (type == LQ_MXINT8) {
-        float q = nearbyintf(v * 64.0f);
-        q = q > 127.0f ? 127.0f : q < -127.0f ? -127.0f : q;
-        c = (uint8_t)(int8_t)q;
-      } else {
-        c = mf_from_f32_fast(elem, 1, overflow, v);
-      }
-      mx_put(type, o + 1, j, c);
-    }
+  const lq_mx_params p = lq_mx_params_of(type);
+  if (lq_dispatch_get()->llm_mx_quant(&p, n / LQ_MX_BLOCK, x, out) != 0) {
+    size_t i = 0;
+    while (isfinite(x[i])) i++;
+    return lq_fail(LQ_ERR_NUMERIC, "x[%zu] is not finite", i);
   }
   return LQ_OK;
 }
@@ -232,17 +190,7 @@ lq_status lq_mx_dequantize(lq_mx_type type, const uint8_t* blocks, size_t n, flo
   if (n == 0) return LQ_OK;
   LQ_REQUIRE_PTR(blocks);
   LQ_REQUIRE_PTR(y_out);
-  const size_t bb = 1 + mx_descs[type].payload;
-  float lut[256];
-  if (type != LQ_MXINT8) mf_decode_table(mx_descs[type].elem, lut);
-  for (size_t b = 0; b < n / LQ_MX_BLOCK; b++) {
-    const uint8_t* o = blocks + b * bb;
-    float* y = y_out + b * LQ_MX_BLOCK;
-    for (int j = 0; j < LQ_MX_BLOCK; j++) {
-      unsigned c = mx_get(type, o + 1, j);
-      float v = type == LQ_MXINT8 ? (float)(int8_t)c * 0x1p-6f : lut[c];
-      y[j] = o[0] == 0xFF ? NAN : ldexpf(v, (int)o[0] - 127);
-    }
-  }
+  const lq_mx_params p = lq_mx_params_of(type);
+  lq_dispatch_get()->llm_mx_dequant(&p, n / LQ_MX_BLOCK, blocks, y_out);
   return LQ_OK;
 }

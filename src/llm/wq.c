@@ -119,11 +119,32 @@ lq_status lq_wq_dequantize(const lq_wq_config* cfg, const uint8_t* q, const floa
   return LQ_OK;
 }
 
+/* AutoGPTQ packs 32 values into `bits` int32 words as one LSB-first bit
+ * stream (value k of a group of 32 at stream bit bits*k); for bits 2/4/8 no
+ * value crosses a word, for bits 3 values 10 and 21 straddle words 0/1 and
+ * 1/2. Word w of the stream sits at base[w * stride]. */
 static lq_status pack_check(int32_t bits, size_t n_packed_dim) {
-  if (bits != 2 && bits != 4 && bits != 8) return lq_fail(LQ_ERR_INVALID_ARG, "bits %d: packing supports 2, 4, 8", (int)bits);
-  if (n_packed_dim % (size_t)(32 / bits) != 0)
-    return lq_fail(LQ_ERR_INVALID_ARG, "%zu is not a multiple of %d values per int32", n_packed_dim, (int)(32 / bits));
+  if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
+    return lq_fail(LQ_ERR_INVALID_ARG, "bits %d: packing supports 2, 3, 4, 8", (int)bits);
+  const size_t unit = bits == 3 ? 32 : (size_t)(32 / bits); /* values per whole number of words */
+  if (n_packed_dim % unit != 0)
+    return lq_fail(LQ_ERR_INVALID_ARG, "%zu is not a multiple of %zu (bits %d)", n_packed_dim, unit, (int)bits);
   return LQ_OK;
+}
+
+static inline void stream_put(uint32_t* base, size_t stride, size_t k, int32_t bits, uint32_t v) {
+  const size_t pos = k * (size_t)bits, w = pos / 32;
+  const unsigned sh = (unsigned)(pos % 32);
+  base[w * stride] |= v << sh;
+  if (sh + (unsigned)bits > 32) base[(w + 1) * stride] |= v >> (32 - sh);
+}
+
+static inline uint32_t stream_get(const uint32_t* base, size_t stride, size_t k, int32_t bits) {
+  const size_t pos = k * (size_t)bits, w = pos / 32;
+  const unsigned sh = (unsigned)(pos % 32);
+  uint32_t v = base[w * stride] >> sh;
+  if (sh + (unsigned)bits > 32) v |= base[(w + 1) * stride] << (32 - sh);
+  return v & ((1u << bits) - 1u);
 }
 
 lq_status lq_gptq_pack(int32_t bits, const uint8_t* q, size_t rows, size_t cols, uint32_t* qweight_out) {
@@ -131,15 +152,13 @@ lq_status lq_gptq_pack(int32_t bits, const uint8_t* q, size_t rows, size_t cols,
   if (rows == 0 || cols == 0) return LQ_OK;
   LQ_REQUIRE_PTR(q);
   LQ_REQUIRE_PTR(qweight_out);
-  const size_t per = (size_t)(32 / bits);
   const unsigned maxq = (1u << bits) - 1u;
   for (size_t r = 0; r < rows; r++)
     for (size_t j = 0; j < cols; j++)
       if (q[r * cols + j] > maxq) return lq_fail(LQ_ERR_INVALID_ARG, "code %u at (%zu, %zu) exceeds %u", q[r * cols + j], r, j, maxq);
-  memset(qweight_out, 0, cols / per * rows * sizeof(uint32_t));
+  memset(qweight_out, 0, cols * (size_t)bits / 32 * rows * sizeof(uint32_t)); /* pack_check: a whole number of words */
   for (size_t r = 0; r < rows; r++)
-    for (size_t j = 0; j < cols; j++)
-      qweight_out[(j / per) * rows + r] |= (uint32_t)q[r * cols + j] << (bits * (int)(j % per));
+    for (size_t j = 0; j < cols; j++) stream_put(qweight_out + r, rows, j, bits, q[r * cols + j]);
   return LQ_OK;
 }
 
@@ -148,11 +167,8 @@ lq_status lq_gptq_unpack(int32_t bits, const uint32_t* qweight, size_t rows, siz
   if (rows == 0 || cols == 0) return LQ_OK;
   LQ_REQUIRE_PTR(qweight);
   LQ_REQUIRE_PTR(q_out);
-  const size_t per = (size_t)(32 / bits);
-  const uint32_t mask = (1u << bits) - 1u;
   for (size_t r = 0; r < rows; r++)
-    for (size_t j = 0; j < cols; j++)
-      q_out[r * cols + j] = (uint8_t)((qweight[(j / per) * rows + r] >> (bits * (int)(j % per))) & mask);
+    for (size_t j = 0; j < cols; j++) q_out[r * cols + j] = (uint8_t)stream_get(qweight + r, rows, j, bits);
   return LQ_OK;
 }
 
@@ -161,7 +177,7 @@ lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, si
   if (rows == 0 || ngroups == 0) return LQ_OK;
   LQ_REQUIRE_PTR(zeros);
   LQ_REQUIRE_PTR(qzeros_out);
-  const size_t per = (size_t)(32 / bits), words = rows / per;
+  const size_t words = rows * (size_t)bits / 32;
   const uint32_t mask = (1u << bits) - 1u;
   for (size_t r = 0; r < rows; r++)
     for (size_t g = 0; g < ngroups; g++)
@@ -170,8 +186,8 @@ lq_status lq_gptq_pack_zeros(int32_t bits, const int32_t* zeros, size_t rows, si
   memset(qzeros_out, 0, ngroups * words * sizeof(uint32_t));
   for (size_t g = 0; g < ngroups; g++)
     for (size_t r = 0; r < rows; r++) {
-      uint32_t zm1 = ((uint32_t)zeros[r * ngroups + g] - 1u) & mask; /* v1 "gptq" stores zero - 1 */
-      qzeros_out[g * words + r / per] |= zm1 << (bits * (int)(r % per));
+      const uint32_t zm1 = ((uint32_t)zeros[r * ngroups + g] - 1u) & mask; /* v1 "gptq" stores zero - 1 */
+      stream_put(qzeros_out + g * words, 1, r, bits, zm1);
     }
   return LQ_OK;
 }

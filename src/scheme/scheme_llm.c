@@ -156,25 +156,32 @@ static lq_status bnb_roundtrip(llm_state* st, size_t n, const float* x, float* y
   return lq_bnb4_dequantize(st->bnb, packed, absmax, n, st->block, y);
 }
 
-/* y = s * decode(encode(x / s)); y doubles as the scaled input. */
-static lq_status mini_encode_codes(llm_state* st, size_t n, const float* x, uint8_t* c, float* tmp) {
-  const float s = st->mf_scale;
-  for (size_t i = 0; i < n; i++) tmp[i] = x[i] / s;
-  return lq_minifloat_encode(st->mf, st->sat, tmp, n, c);
+/* codes of x / s (the division is fused into the codec kernel). */
+static lq_status mini_encode_codes(llm_state* st, size_t n, const float* x, uint8_t* c) {
+  return lq_minifloat_encode_scaled(st->mf, st->sat, x, n, st->mf_scale, c);
 }
 
 /* y[i] = decode(code(i)) * s through a table of the format's decodings (the
  * same floats lq_minifloat_to_f32 gives); code(i) is byte i, or nibble i of
  * the packed e2m1 stream when packed_e2m1 (element 2k in the low nibble). */
 static void mini_decode_scaled(lq_minifloat fmt, size_t n, const uint8_t* c, int packed_e2m1, float s, float* y) {
-  uint8_t all[256];
-  float lut[256];
-  for (unsigned k = 0; k < 256; k++) all[k] = (uint8_t)k;
-  (void)lq_minifloat_decode(fmt, all, 256, lut); /* valid format, non-NULL buffers: cannot fail */
-  if (packed_e2m1)
-    for (size_t i = 0; i < n; i++) y[i] = lut[i % 2 ? c[i / 2] >> 4 : c[i / 2] & 15] * s;
-  else
-    for (size_t i = 0; i < n; i++) y[i] = lut[c[i]] * s;
+  if (!packed_e2m1) {
+    (void)lq_minifloat_decode_scaled(fmt, c, n, s, y); /* valid format, non-NULL buffers: cannot fail */
+    return;
+  }
+  /* e2m1: unpack a chunk of nibbles to bytes, then the codec kernel */
+  uint8_t b[1024];
+  for (size_t i = 0; i < n; i += sizeof b) {
+    const size_t k = n - i < sizeof b ? n - i : sizeof b; /* i is even: chunk starts on a byte */
+    const uint8_t* cc = c + i / 2;
+    for (size_t j = 0; j < k / 2; j++) {
+      const uint8_t v = cc[j];
+      b[2 * j] = v & 15;
+      b[2 * j + 1] = (uint8_t)(v >> 4);
+    }
+    if (k % 2) b[k - 1] = cc[k / 2] & 15;
+    (void)lq_minifloat_decode_scaled(fmt, b, k, s, y + i);
+  }
 }
 
 static void mini_decode_codes(const llm_state* st, size_t n, const uint8_t* c, float* y) {
@@ -189,7 +196,7 @@ static lq_status llm_roundtrip(void* p, const lq_shape* shape, size_t numel, con
   switch (st->kind) {
     case K_BNB4: return bnb_roundtrip(st, numel, x, y, codes);
     case K_MINI:
-      LQ_CHECK(mini_encode_codes(st, numel, x, st->u8, y));
+      LQ_CHECK(mini_encode_codes(st, numel, x, st->u8));
       mini_decode_codes(st, numel, st->u8, y);
       if (codes)
         for (size_t i = 0; i < numel; i++) codes[i] = st->u8[i];
@@ -282,16 +289,15 @@ static lq_status llm_encode(void* p, const lq_shape* shape, size_t numel, const 
         memcpy(o, &st->mf_scale, 4);
         o += 4;
       }
-      /* the scaled input goes through the float scratch-free path: encode in chunks */
-      float tmp[256];
-      uint8_t c[256];
-      for (size_t i = 0; i < numel; i += 256) {
-        size_t k = numel - i < 256 ? numel - i : 256;
-        LQ_CHECK(mini_encode_codes(st, k, x + i, st->mf == LQ_FP4_E2M1 ? c : o + i, tmp));
-        if (st->mf == LQ_FP4_E2M1) {
-          for (size_t j = 0; j + 1 < k; j += 2) o[(i + j) / 2] = (uint8_t)((c[j] & 15) | (c[j + 1] << 4));
-          if (k % 2) o[(i + k) / 2] = c[k - 1] & 15;
-        }
+      if (st->mf != LQ_FP4_E2M1) return mini_encode_codes(st, numel, x, o);
+      /* e2m1: encode in chunks, then two codes per byte */
+      uint8_t c[1024];
+      for (size_t i = 0; i < numel; i += sizeof c) {
+        size_t k = numel - i < sizeof c ? numel - i : sizeof c;
+        LQ_CHECK(mini_encode_codes(st, k, x + i, c));
+        uint8_t* oo = o + i / 2;
+        for (size_t j = 0; j < k / 2; j++) oo[j] = (uint8_t)((c[2 * j] & 15) | (c[2 * j + 1] << 4));
+        if (k % 2) oo[k / 2] = c[k - 1] & 15;
       }
       return LQ_OK;
     }
