@@ -1,0 +1,75 @@
+/* AVX2 top-k search kernel: one 8-float vector per interleaved table entry
+ * holds the eight queries' values, so a code costs M vector loads and adds
+ * for eight queries (the scalar scan needs 8M of each). Lanes add in the
+ * scalar order, so the sums are bit-identical to vq_ref.c's adc_scan. */
+#include "vq/vq_kernels.h"
+
+#if LQ_ENABLE_AVX2
+#include <immintrin.h>
+#include <string.h>
+
+/* Appends the lanes of s that passed (mask bits) for code i. Rare after the
+ * first few blocks: kept out of the loop body. */
+static size_t lq_filter8_emit(size_t i, __m256 s, int mask, uint32_t* cand, float* cand_dis, size_t cnt) {
+  float v[8];
+  _mm256_storeu_ps(v, s);
+  while (mask) {
+    int q = __builtin_ctz((unsigned)mask);
+    mask &= mask - 1;
+    cand[cnt] = (uint32_t)(i * 8 + (size_t)q);
+    cand_dis[cnt] = v[q];
+    cnt++;
+  }
+  return cnt;
+}
+
+static inline uint64_t lq_filter8_load_u64(const uint8_t* p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w; /* little-endian: byte m is bits [8m, 8m+8) */
+}
+
+size_t lq_uk_vq_adc_filter8_u8_f32__avx2(size_t n, size_t M, const uint8_t* codes, const float* tables8,
+                                         const float* thr, uint32_t* cand, float* cand_dis) {
+  const __m256 th = _mm256_loadu_ps(thr);
+  size_t cnt = 0, i = 0;
+  if (M % 8 == 0) {
+    /* two codes per iteration: two independent add chains */
+    for (; i + 2 <= n; i += 2) {
+      const uint8_t* c = codes + i * M;
+      uint64_t w0 = lq_filter8_load_u64(c), w1 = lq_filter8_load_u64(c + M);
+      __m256 s0 = _mm256_loadu_ps(tables8 + (w0 & 255) * 8);
+      __m256 s1 = _mm256_loadu_ps(tables8 + (w1 & 255) * 8);
+      for (int b = 1; b < 8; b++) {
+        const float* t = tables8 + (size_t)b * 2048;
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(t + ((w0 >> (8 * b)) & 255) * 8));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(t + ((w1 >> (8 * b)) & 255) * 8));
+      }
+      for (size_t m0 = 8; m0 < M; m0 += 8) {
+        w0 = lq_filter8_load_u64(c + m0);
+        w1 = lq_filter8_load_u64(c + M + m0);
+        const float* t0 = tables8 + m0 * 2048;
+        for (int b = 0; b < 8; b++) {
+          const float* t = t0 + (size_t)b * 2048;
+          s0 = _mm256_add_ps(s0, _mm256_loadu_ps(t + ((w0 >> (8 * b)) & 255) * 8));
+          s1 = _mm256_add_ps(s1, _mm256_loadu_ps(t + ((w1 >> (8 * b)) & 255) * 8));
+        }
+      }
+      int k0 = _mm256_movemask_ps(_mm256_cmp_ps(s0, th, _CMP_LE_OQ));
+      int k1 = _mm256_movemask_ps(_mm256_cmp_ps(s1, th, _CMP_LE_OQ));
+      if (__builtin_expect((k0 | k1) != 0, 0)) {
+        if (k0) cnt = lq_filter8_emit(i, s0, k0, cand, cand_dis, cnt);
+        if (k1) cnt = lq_filter8_emit(i + 1, s1, k1, cand, cand_dis, cnt);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const uint8_t* c = codes + i * M;
+    __m256 s = _mm256_loadu_ps(tables8 + (size_t)c[0] * 8);
+    for (size_t m = 1; m < M; m++) s = _mm256_add_ps(s, _mm256_loadu_ps(tables8 + (m * 256 + c[m]) * 8));
+    int k = _mm256_movemask_ps(_mm256_cmp_ps(s, th, _CMP_LE_OQ));
+    if (k) cnt = lq_filter8_emit(i, s, k, cand, cand_dis, cnt);
+  }
+  return cnt;
+}
+#endif
