@@ -29,11 +29,54 @@ static inline uint64_t lq_filter8_load_u64(const uint8_t* p) {
   return w; /* little-endian: byte m is bits [8m, 8m+8) */
 }
 
+/* M > 8: the interleaved tables (M * 8 KiB) outgrow the L1 cache, so each
+ * block of codes is summed in passes of LQ_FILTER8_PASS sub-spaces (32 KiB
+ * of tables), the running sums parked in acc between passes. Each lane still
+ * adds T_0, T_1, ... in order, so the bits do not change. */
+enum { LQ_FILTER8_BLOCK = 256, LQ_FILTER8_PASS = 4 };
+static size_t lq_filter8_passes(size_t n, size_t M, const uint8_t* codes, const float* tables8, __m256 th,
+                                uint32_t* cand, float* cand_dis) {
+  __m256 acc[LQ_FILTER8_BLOCK];
+  size_t cnt = 0;
+  for (size_t b0 = 0; b0 < n; b0 += LQ_FILTER8_BLOCK) {
+    size_t nb = n - b0 < LQ_FILTER8_BLOCK ? n - b0 : LQ_FILTER8_BLOCK;
+    const uint8_t* cb = codes + b0 * M;
+    for (size_t i = 0; i < nb; i++) {
+      const uint8_t* c = cb + i * M;
+      __m256 s = _mm256_loadu_ps(tables8 + (size_t)c[0] * 8);
+      for (size_t m = 1; m < LQ_FILTER8_PASS; m++)
+        s = _mm256_add_ps(s, _mm256_loadu_ps(tables8 + (m * 256 + c[m]) * 8));
+      acc[i] = s;
+    }
+    size_t m0 = LQ_FILTER8_PASS;
+    for (; m0 + LQ_FILTER8_PASS < M; m0 += LQ_FILTER8_PASS) {
+      const float* t = tables8 + m0 * 2048;
+      for (size_t i = 0; i < nb; i++) {
+        const uint8_t* c = cb + i * M + m0;
+        __m256 s = acc[i];
+        for (size_t m = 0; m < LQ_FILTER8_PASS; m++)
+          s = _mm256_add_ps(s, _mm256_loadu_ps(t + (m * 256 + c[m]) * 8));
+        acc[i] = s;
+      }
+    }
+    const float* t = tables8 + m0 * 2048;
+    for (size_t i = 0; i < nb; i++) { /* last pass (1..PASS sub-spaces) and the test */
+      const uint8_t* c = cb + i * M + m0;
+      __m256 s = acc[i];
+      for (size_t m = 0; m < M - m0; m++) s = _mm256_add_ps(s, _mm256_loadu_ps(t + (m * 256 + c[m]) * 8));
+      int k = _mm256_movemask_ps(_mm256_cmp_ps(s, th, _CMP_LE_OQ));
+      if (__builtin_expect(k != 0, 0)) cnt = lq_filter8_emit(b0 + i, s, k, cand, cand_dis, cnt);
+    }
+  }
+  return cnt;
+}
+
 size_t lq_uk_vq_adc_filter8_u8_f32__avx2(size_t n, size_t M, const uint8_t* codes, const float* tables8,
                                          const float* thr, uint32_t* cand, float* cand_dis) {
   const __m256 th = _mm256_loadu_ps(thr);
   size_t cnt = 0, i = 0;
-  if (M % 8 == 0) {
+  if (M > 8) return lq_filter8_passes(n, M, codes, tables8, th, cand, cand_dis);
+  if (M == 8) {
     /* two codes per iteration: two independent add chains */
     for (; i + 2 <= n; i += 2) {
       const uint8_t* c = codes + i * M;
