@@ -71,10 +71,57 @@ static size_t lq_filter8_passes(size_t n, size_t M, const uint8_t* codes, const 
   return cnt;
 }
 
+/* M a multiple of 8 above 8: passes of 8 sub-spaces (one 64-bit word of
+ * each code, two codes per iteration as in the M == 8 loop). */
+static size_t lq_filter8_passes8(size_t n, size_t M, const uint8_t* codes, const float* tables8, __m256 th,
+                                 uint32_t* cand, float* cand_dis) {
+  __m256 acc[LQ_FILTER8_BLOCK];
+  size_t cnt = 0;
+  for (size_t b0 = 0; b0 < n; b0 += LQ_FILTER8_BLOCK) {
+    size_t nb = n - b0 < LQ_FILTER8_BLOCK ? n - b0 : LQ_FILTER8_BLOCK;
+    const uint8_t* cb = codes + b0 * M;
+    for (size_t m0 = 0; m0 < M; m0 += 8) {
+      const float* t = tables8 + m0 * 2048;
+      const int first = m0 == 0, last = m0 + 8 == M;
+      size_t i = 0;
+      for (; i < nb; i += 2) {
+        const size_t i1 = i + 1 < nb ? i + 1 : i; /* odd tail: code i twice */
+        uint64_t w0 = lq_filter8_load_u64(cb + i * M + m0), w1 = lq_filter8_load_u64(cb + i1 * M + m0);
+        __m256 s0, s1;
+        if (first) {
+          s0 = _mm256_loadu_ps(t + (w0 & 255) * 8);
+          s1 = _mm256_loadu_ps(t + (w1 & 255) * 8);
+        } else {
+          s0 = _mm256_add_ps(acc[i], _mm256_loadu_ps(t + (w0 & 255) * 8));
+          s1 = _mm256_add_ps(acc[i1], _mm256_loadu_ps(t + (w1 & 255) * 8));
+        }
+        for (int b = 1; b < 8; b++) {
+          const float* tb = t + (size_t)b * 2048;
+          s0 = _mm256_add_ps(s0, _mm256_loadu_ps(tb + ((w0 >> (8 * b)) & 255) * 8));
+          s1 = _mm256_add_ps(s1, _mm256_loadu_ps(tb + ((w1 >> (8 * b)) & 255) * 8));
+        }
+        if (!last) {
+          acc[i] = s0;
+          acc[i1] = s1;
+          continue;
+        }
+        int k0 = _mm256_movemask_ps(_mm256_cmp_ps(s0, th, _CMP_LE_OQ));
+        int k1 = i1 != i ? _mm256_movemask_ps(_mm256_cmp_ps(s1, th, _CMP_LE_OQ)) : 0;
+        if (__builtin_expect((k0 | k1) != 0, 0)) {
+          if (k0) cnt = lq_filter8_emit(b0 + i, s0, k0, cand, cand_dis, cnt);
+          if (k1) cnt = lq_filter8_emit(b0 + i1, s1, k1, cand, cand_dis, cnt);
+        }
+      }
+    }
+  }
+  return cnt;
+}
+
 size_t lq_uk_vq_adc_filter8_u8_f32__avx2(size_t n, size_t M, const uint8_t* codes, const float* tables8,
                                          const float* thr, uint32_t* cand, float* cand_dis) {
   const __m256 th = _mm256_loadu_ps(thr);
   size_t cnt = 0, i = 0;
+  if (M > 8 && M % 8 == 0) return lq_filter8_passes8(n, M, codes, tables8, th, cand, cand_dis);
   if (M > 8) return lq_filter8_passes(n, M, codes, tables8, th, cand, cand_dis);
   if (M == 8) {
     /* two codes per iteration: two independent add chains */
