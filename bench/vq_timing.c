@@ -2,7 +2,8 @@
  * bench/compare/vq_vs_faiss.py. Usage:
  *   vq_timing kmeans FILE n d k niter nthreads
  *   vq_timing pq|opq FILE n d M nbits nthreads nq
- *   vq_timing search FILE n d M nbits nthreads nq [k]   (untrained codebook, search only)
+ *   vq_timing search FILE n d M nbits nthreads nq [k [CENTROIDS]]   (search only; the codebook
+ *       from a raw float32 file in FAISS's (M, 2^nbits, d/M) layout, else rows 0..2^nbits-1)
  *   vq_timing rq FILE n d M nbits nthreads beam [refine_iters]
  *   vq_timing lsq FILE n d M nbits nthreads [train_iters]
  * Prints "key value" lines (seconds, objective, MSE, ns per code). pq/opq time
@@ -123,9 +124,9 @@ int main(int argc, char** argv) {
     free(table);
     free(dist);
   } else if (strcmp(argv[1], "search") == 0 && argc >= 9) {
-    /* search timing without training: the centroids of sub-space m are the
-     * sub-vectors of rows 0..2^nbits-1 (a crude codebook; the timing depends
-     * on it only through how often a code beats the current k-th best) */
+    /* search timing without training: the given codebook, or as centroids of
+     * sub-space m the sub-vectors of rows 0..2^nbits-1 (a crude codebook; the
+     * timing depends on it only through how often a code beats the k-th best) */
     lq_vq_params p = {0};
     p.kind = LQ_VQ_PQ;
     p.d = d;
@@ -136,9 +137,11 @@ int main(int argc, char** argv) {
     size_t k = argc >= 10 ? strtoull(argv[9], NULL, 10) : 1;
     lq_vq_codec* c;
     if (K > n || lq_vq_codec_new(&p, &c) != LQ_OK) return die("codec");
-    float* cent = (float*)malloc(d * K * sizeof(float));
-    for (size_t m = 0; m < p.M; m++)
-      for (size_t j = 0; j < K; j++) memcpy(cent + (m * K + j) * ds, x + j * d + m * ds, ds * sizeof(float));
+    float* cent = argc >= 11 ? read_f32(argv[10], d * K) : (float*)malloc(d * K * sizeof(float));
+    if (cent == NULL) return die("centroid file");
+    if (argc < 11) /* no codebook given */
+      for (size_t m = 0; m < p.M; m++)
+        for (size_t j = 0; j < K; j++) memcpy(cent + (m * K + j) * ds, x + j * d + m * ds, ds * sizeof(float));
     if (lq_vq_set_centroids(c, cent, d * K) != LQ_OK) return die("centroids");
     uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
     if (lq_vq_encode(c, n, x, codes) != LQ_OK) return die("encode");
