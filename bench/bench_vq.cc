@@ -2,6 +2,8 @@
 // PQ encode through the public API.
 #include "bench_util.h"
 
+#include <cmath>
+
 extern "C" {
 #include "vq/vq_kernels.h"
 }
@@ -28,6 +30,10 @@ void run(benchmark::State& st, const lqb::Kernel* k) {
   lqb::fill(b, n * d + 256 * M + 4096, 4, 10.0f);
   for (size_t i = 0; i < n * M; i++) codes[i] = (uint8_t)(i * 2654435761u >> 13);
   std::string slot = k->slot;
+  float* t8 = lqb::alloc<float>(2048 * M);
+  lqb::fill(t8, 2048 * M, 5, 10.0f);
+  uint32_t* cand = lqb::alloc<uint32_t>(8 * n);
+  const float thr8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
   for (auto _ : st) {
     int32_t idx;
     float v;
@@ -43,12 +49,18 @@ void run(benchmark::State& st, const lqb::Kernel* k) {
       const float* tables[4] = {a, a + 256 * M, a + 512 * M, a + 768 * M};
       float* outs[4] = {out, b, b + n, b + 2 * n};
       ((lq_uk_vq_adc_scan4_u8_f32_fn)k->fn)(n, M, codes, tables, outs);
+    } else if (slot == "vq_adc_filter8_u8_f32") { /* eight queries, nothing passes; items = codes x 8 */
+      size_t cnt = ((lq_uk_vq_adc_filter8_u8_f32_fn)k->fn)(n, M, codes, t8, thr8, cand, out);
+      benchmark::DoNotOptimize(cnt);
     } else {
       ((lq_uk_vq_adc_scan_u8_f32_fn)k->fn)(n, M, codes, a, out);
     }
     benchmark::ClobberMemory();
   }
-  st.SetItemsProcessed(st.iterations() * n * (slot == "vq_adc_scan4_u8_f32" ? 4 : 1));
+  st.SetItemsProcessed(st.iterations() * n *
+                       (slot == "vq_adc_scan4_u8_f32" ? 4 : slot == "vq_adc_filter8_u8_f32" ? 8 : 1));
+  std::free(t8);
+  std::free(cand);
   std::free(a);
   std::free(b);
   std::free(out);

@@ -2,9 +2,15 @@
  * bench/compare/vq_vs_faiss.py. Usage:
  *   vq_timing kmeans FILE n d k niter nthreads
  *   vq_timing pq|opq FILE n d M nbits nthreads nq
+ *   vq_timing search FILE n d M nbits nthreads nq [k [CENTROIDS]]   (search only; the codebook
+ *       from a raw float32 file in FAISS's (M, 2^nbits, d/M) layout, else rows 0..2^nbits-1)
  *   vq_timing rq FILE n d M nbits nthreads beam [refine_iters]
  *   vq_timing lsq FILE n d M nbits nthreads [train_iters]
- * Prints "key value" lines (seconds, objective, MSE, ns per code). */
+ * Prints "key value" lines (seconds, objective, MSE, ns per code). pq/opq time
+ * the scan (adc_ns_per_code: tables + lq_vq_adc_scan_many, every distance
+ * written) and the top-k search (search_ns_per_code k = 1,
+ * search10_ns_per_code k = 10: lq_vq_search, tables included), each per code
+ * and query, fastest of 5. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,13 +97,69 @@ int main(int argc, char** argv) {
       double t4 = now();
       if (t4 - t3 < best) best = t4 - t3;
     }
-    printf("train_s %.4f\nencode_s %.4f\nencode_vps %.0f\nmse %.6g\nadc_ns_per_code %.4f\nsink %g\n", t1 - t0,
-           t2 - t1, (double)n / (t2 - t1), mse / (double)n, best * 1e9 / ((double)n * (double)nq), sink);
+    /* top-k search (tables computed inside, as FAISS's index.search does),
+     * k = 1 and k = 10, fastest of 5 each */
+    double best_search[2] = {1e30, 1e30};
+    const size_t ks[2] = {1, 10};
+    float* sd = (float*)malloc(nq * 10 * sizeof(float));
+    int64_t* sl = (int64_t*)malloc(nq * 10 * sizeof(int64_t));
+    for (int ki = 0; ki < 2; ki++)
+      for (int rep = 0; rep < 5; rep++) {
+        double t3 = now();
+        if (lq_vq_search(c, nq, x, n, codes, ks[ki], sd, sl) != LQ_OK) return die("search");
+        double t4 = now();
+        sink += sd[0];
+        if (t4 - t3 < best_search[ki]) best_search[ki] = t4 - t3;
+      }
+    double per = 1e9 / ((double)n * (double)nq);
+    printf("train_s %.4f\nencode_s %.4f\nencode_vps %.0f\nmse %.6g\nadc_ns_per_code %.4f\n"
+           "search_ns_per_code %.4f\nsearch10_ns_per_code %.4f\nsink %g\n",
+           t1 - t0, t2 - t1, (double)n / (t2 - t1), mse / (double)n, best * per, best_search[0] * per,
+           best_search[1] * per, sink);
+    free(sd);
+    free(sl);
     lq_vq_codec_free(c);
     free(codes);
     free(y);
     free(table);
     free(dist);
+  } else if (strcmp(argv[1], "search") == 0 && argc >= 9) {
+    /* search timing without training: the given codebook, or as centroids of
+     * sub-space m the sub-vectors of rows 0..2^nbits-1 (a crude codebook; the
+     * timing depends on it only through how often a code beats the k-th best) */
+    lq_vq_params p = {0};
+    p.kind = LQ_VQ_PQ;
+    p.d = d;
+    p.M = strtoull(argv[5], NULL, 10);
+    p.nbits = atoi(argv[6]);
+    p.nthreads = atoi(argv[7]);
+    size_t nq = strtoull(argv[8], NULL, 10), K = (size_t)1 << p.nbits, ds = d / p.M;
+    size_t k = argc >= 10 ? strtoull(argv[9], NULL, 10) : 1;
+    lq_vq_codec* c;
+    if (K > n || lq_vq_codec_new(&p, &c) != LQ_OK) return die("codec");
+    float* cent = argc >= 11 ? read_f32(argv[10], d * K) : (float*)malloc(d * K * sizeof(float));
+    if (cent == NULL) return die("centroid file");
+    if (argc < 11) /* no codebook given */
+      for (size_t m = 0; m < p.M; m++)
+        for (size_t j = 0; j < K; j++) memcpy(cent + (m * K + j) * ds, x + j * d + m * ds, ds * sizeof(float));
+    if (lq_vq_set_centroids(c, cent, d * K) != LQ_OK) return die("centroids");
+    uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
+    if (lq_vq_encode(c, n, x, codes) != LQ_OK) return die("encode");
+    float* sd = (float*)malloc(nq * k * sizeof(float));
+    int64_t* sl = (int64_t*)malloc(nq * k * sizeof(int64_t));
+    double best = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+      double t3 = now();
+      if (lq_vq_search(c, nq, x, n, codes, k, sd, sl) != LQ_OK) return die("search");
+      double t4 = now();
+      if (t4 - t3 < best) best = t4 - t3;
+    }
+    printf("search_ns_per_code %.4f\nlabel0 %lld\n", best * 1e9 / ((double)n * (double)nq), (long long)sl[0]);
+    lq_vq_codec_free(c);
+    free(cent);
+    free(codes);
+    free(sd);
+    free(sl);
   } else if ((strcmp(argv[1], "rq") == 0 && argc >= 9) || strcmp(argv[1], "lsq") == 0) {
     size_t M = strtoull(argv[5], NULL, 10);
     int nbits = atoi(argv[6]), nt = atoi(argv[7]);

@@ -145,6 +145,54 @@ static void check_adc4(const lq_test_kernel* k) {
   }
 }
 
+/* adc_filter8 against eight reference adc_scans: the appended (code, lane)
+ * list must be exactly the entries with sum <= threshold, in order, with
+ * the scan's bits. Thresholds: +Inf (all), -Inf (none), a mid value (some),
+ * ties at the threshold (integer-valued tables). */
+static void check_filter8(const lq_test_kernel* k, const lq_test_kernel* fref) {
+  const lq_test_kernel* one = lq_test_ref_kernel(kernels, NKERNELS, "vq_adc_scan_u8_f32");
+  static uint8_t codes[1031 * 24 + 8];
+  static float tab[8][24 * 256], t8[24 * 256 * 8], want[8][1032];
+  static uint32_t cg[1032 * 8], cr[1032 * 8];
+  static float dg[1032 * 8], dr[1032 * 8];
+  const size_t Ms[] = {1, 2, 3, 8, 9, 16, 24};
+  const size_t ns[] = {0, 1, 2, 3, 7, 1031};
+  for (size_t mi = 0; mi < sizeof Ms / sizeof Ms[0]; mi++) {
+    size_t M = Ms[mi];
+    for (int ties = 0; ties < 2; ties++) {
+      for (int q = 0; q < 8; q++) {
+        lq_test_fill(tab[q], M * 256, 90 + 8 * M + (size_t)q, 50.0f, 0);
+        for (size_t j = 0; j < M * 256; j++) {
+          if (ties) tab[q][j] = (float)(lq_rng_u32(5 + (uint64_t)q, j) % 3);
+          else tab[q][j] = fabsf(tab[q][j]);
+          if (q == 7 && j % 37 == 0) tab[q][j] = INFINITY;
+          t8[j * 8 + (size_t)q] = tab[q][j];
+        }
+      }
+      for (size_t si = 0; si < sizeof ns / sizeof ns[0]; si++) {
+        size_t n = ns[si];
+        uint8_t* c = codes + (si % 3);
+        for (size_t i = 0; i < n * M; i++) c[i] = (uint8_t)lq_rng_u32(13 + M, i);
+        for (int q = 0; q < 8; q++) ((lq_uk_vq_adc_scan_u8_f32_fn)one->fn)(n, M, c, tab[q], want[q]);
+        float thr[8] = {INFINITY, -INFINITY, 0, 0, 0, 0, 0, INFINITY};
+        for (int q = 2; q < 7; q++) thr[q] = n ? want[q][n / 2] : 1.0f; /* about half pass, ties included */
+        size_t ng = ((lq_uk_vq_adc_filter8_u8_f32_fn)k->fn)(n, M, c, t8, thr, cg, dg);
+        size_t nr = ((lq_uk_vq_adc_filter8_u8_f32_fn)fref->fn)(n, M, c, t8, thr, cr, dr);
+        size_t e = 0;
+        for (size_t i = 0; i < n; i++)
+          for (int q = 0; q < 8; q++)
+            if (want[q][i] <= thr[q]) {
+              if (e >= ng || cg[e] != (uint32_t)(i * 8 + (size_t)q) || lq_test_bits(dg[e]) != lq_test_bits(want[q][i]))
+                fail_msg("%s M=%zu n=%zu: entry %zu (code %zu lane %d) wrong", k->name, M, n, e, i, q);
+              e++;
+            }
+        if (ng != e || nr != e) fail_msg("%s M=%zu n=%zu: %zu / ref %zu entries, %zu expected", k->name, M, n, ng, nr, e);
+        assert_memory_equal(cg, cr, e * sizeof(uint32_t));
+      }
+    }
+  }
+}
+
 static void test_kernel(void** state) {
   const lq_test_kernel* k = (const lq_test_kernel*)*state;
   if (!lq_test_isa_available(k->isa)) skip();
@@ -154,6 +202,7 @@ static void test_kernel(void** state) {
   else if (strcmp(k->slot, "vq_l2sqr_ny_f32_f32") == 0) check_l2sqr_ny(k, ref);
   else if (strcmp(k->slot, "vq_adc_scan_u8_f32") == 0) check_adc(k, ref);
   else if (strcmp(k->slot, "vq_adc_scan4_u8_f32") == 0) check_adc4(k);
+  else if (strcmp(k->slot, "vq_adc_filter8_u8_f32") == 0) check_filter8(k, ref);
   else fail_msg("untested slot %s", k->slot);
 }
 

@@ -393,6 +393,36 @@ LQ_API lq_status lq_e8_shell_decode(const lq_e8_shell* c, size_t n, const uint32
 LQ_API lq_status lq_e8_shell_fit_scale(const lq_e8_shell* c, size_t n, const float* x, float* scale_out,
                                        double* mse_out);
 
+/* ============================================================================
+ * Top-k ADC search over PQ / OPQ codes (src/vq/search.c)
+ * ========================================================================== */
+
+/*! lq_vq_search() : for each of the nq queries (nq*d floats, row-major) the k
+ *  codes (of n, n*code_size bytes) with the smallest ADC distance, i.e. the
+ *  sums lq_vq_adc_scan() returns for the query's lq_vq_compute_distance_table()
+ *  (bit for bit: same table, same summation order). Row q of distances and
+ *  labels (nq*k each, caller-owned) lists them by ascending distance, equal
+ *  distances by ascending label (code index): exactly the first k of a stable
+ *  sort of the adc_scan row, whatever the thread count. When n < k the row is
+ *  padded with (+Inf, -1), as FAISS does. The n distances are never stored:
+ *  a fused scan keeps each query's k best (8-bit codes: eight queries per pass
+ *  over the codes). Threads (codec's nthreads): over groups of queries, and
+ *  the codes are split into chunks (merged after) when there are fewer groups
+ *  than threads. Thread-safe for concurrent calls on a trained codec. Outputs
+ *  must not alias the inputs. Errors: LQ_ERR_INVALID_ARG (NULL pointer, k == 0;
+ *  codes may be NULL only if n == 0), LQ_ERR_STATE (untrained),
+ *  LQ_ERR_UNSUPPORTED (a kind other than PQ / OPQ), LQ_ERR_NUMERIC (NaN/Inf in
+ *  a query), LQ_ERR_OVERFLOW (nq*k, nq*d or n*code_size), LQ_ERR_OUT_OF_MEMORY.
+ *  nq == 0 does nothing. */
+LQ_API lq_status lq_vq_search(const lq_vq_codec* c, size_t nq, const float* queries, size_t n,
+                              const uint8_t* codes, size_t k, float* distances, int64_t* labels);
+
+/*! lq_vq_search_tables() : lq_vq_search() from precomputed tables (nq tables of
+ *  lq_vq_table_size() floats, e.g. from lq_vq_compute_distance_table(), or any
+ *  caller values: a code whose sum is NaN is never returned). */
+LQ_API lq_status lq_vq_search_tables(const lq_vq_codec* c, size_t nq, const float* tables, size_t n,
+                                     const uint8_t* codes, size_t k, float* distances, int64_t* labels);
+
 #include "libquant/vq_learned.h"
 
 #endif /* LIBQUANT_VQ_H_7F3A91C2 */

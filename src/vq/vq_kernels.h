@@ -49,4 +49,21 @@ LQ_DECLARE_VQ_KERNELS(ref)
 LQ_DECLARE_VQ_KERNELS(avx2)
 LQ_DECLARE_VQ_KERNELS(neon)
 
+/* adc_filter8 (top-k search, search.c): eight ADC scans of the same codes at
+ * once from an interleaved table, tables8[(m*256 + j)*8 + q] = T_q[m*256 + j]
+ * (8 floats per table entry, so one vector load and add serve all eight
+ * queries). For code i in [0, n) and lane q, s = adc_scan's sum with T_q
+ * (same order, bit-identical); every (i, q) with s <= thr[q] is appended as
+ * cand[cnt] = i*8 + q, cand_dis[cnt] = s, i ascending then q ascending.
+ * Returns cnt (<= 8n). n < 2^29. A lane with thr = -Inf never appends. */
+typedef size_t (*lq_uk_vq_adc_filter8_u8_f32_fn)(size_t n, size_t M, const uint8_t* codes, const float* tables8,
+                                                 const float* thr, uint32_t* cand, float* cand_dis);
+#define LQ_DECLARE_VQ_SEARCH_KERNELS(isa)                                                                 \
+  LQ_INTERNAL size_t lq_uk_vq_adc_filter8_u8_f32__##isa(size_t n, size_t M, const uint8_t* codes,       \
+                                                        const float* tables8, const float* thr,          \
+                                                        uint32_t* cand, float* cand_dis);
+LQ_DECLARE_VQ_SEARCH_KERNELS(ref)
+LQ_DECLARE_VQ_SEARCH_KERNELS(avx2)
+LQ_DECLARE_VQ_SEARCH_KERNELS(neon)
+
 #endif
