@@ -286,6 +286,73 @@ static void test_plsq_train_vs_faiss(void** state) {
   lq_vq_codec_free(c);
 }
 
+/* ------------------------------------------------------------- schemes -- */
+
+/* The scheme's roundtrip equals the calibrate + encode + decode path (what
+ * quant bench times) and a codec trained through the API, bit for bit. */
+static void scheme_check(const char* spec, lq_vq_codec* ref, size_t n, size_t d, const float* x, double want_bpe) {
+  lq_shape shape = {2, {(int64_t)n, (int64_t)d}};
+  float* y = (float*)malloc(n * d * 4);
+  float* y2 = (float*)malloc(n * d * 4);
+  lq_scheme* s = NULL;
+  if (lq_scheme_parse(spec, &s) != LQ_OK) fail_msg("%s: %s", spec, lq_last_error());
+  if (lq_scheme_roundtrip(s, &shape, x, y, NULL) != LQ_OK) fail_msg("%s: %s", spec, lq_last_error());
+  double bpe;
+  assert_int_equal(lq_scheme_bits_per_element(s, &shape, &bpe), LQ_OK);
+  assert_true(fabs(bpe - want_bpe) < 1e-12);
+  lq_scheme_destroy(s);
+  size_t bytes = 0;
+  assert_int_equal(lq_scheme_parse(spec, &s), LQ_OK);
+  assert_int_equal(lq_scheme_calibrate(s, &shape, x), LQ_OK);
+  assert_int_equal(lq_scheme_encoded_size(s, &shape, &bytes), LQ_OK);
+  assert_int_equal(bytes, n * lq_vq_code_size(ref));
+  uint8_t* codes = (uint8_t*)malloc(bytes);
+  assert_int_equal(lq_scheme_encode(s, &shape, x, codes, bytes), LQ_OK);
+  assert_int_equal(lq_scheme_decode(s, &shape, codes, bytes, y2), LQ_OK);
+  LQ_ASSERT_BITS_EQUAL(y, y2, n * d * 4, spec);
+  lq_scheme_destroy(s);
+  assert_int_equal(lq_vq_train(ref, n, x, NULL), LQ_OK);
+  assert_int_equal(lq_vq_encode(ref, n, x, codes), LQ_OK);
+  assert_int_equal(lq_vq_decode(ref, n, codes, y2), LQ_OK);
+  LQ_ASSERT_BITS_EQUAL(y, y2, n * d * 4, spec);
+  free(codes);
+  free(y);
+  free(y2);
+}
+
+static void test_product_schemes(void** state) {
+  (void)state;
+  const size_t n = 400, d = VQ_PROD_D;
+  float* x = lq_test_load_f32("vq_prod_train_x.bin", VQ_PROD_TRAIN_N * d);
+  const double numel = (double)(n * d);
+  /* bits per element: nsplits*M*nbits / d + 32 * (nsplits*M*2^nbits*(d/nsplits)) / numel */
+  lq_vq_codec* r = make_prq(d, 4, 2, 3, 2, 1);
+  scheme_check("prq:nsplits=4:m=2:nbits=3:beam=2", r, n, d, x, 24.0 / 16 + 32.0 * 8 * 8 * 4 / numel);
+  lq_vq_codec_free(r);
+  lq_vq_plsq_params l;
+  memset(&l, 0, sizeof l);
+  l.d = d;
+  l.nsplits = 2;
+  l.lsq.M = 2;
+  l.lsq.nbits = 4;
+  l.lsq.train_iters = 3;
+  l.lsq.nthreads = 1;
+  lq_vq_codec* c = NULL;
+  assert_int_equal(lq_vq_plsq_new(&l, &c), LQ_OK);
+  scheme_check("plsq:nsplits=2:m=2:nbits=4:iters=3", c, n, d, x, 16.0 / 16 + 32.0 * 4 * 16 * 8 / numel);
+  lq_vq_codec_free(c);
+  lq_scheme* s = NULL;
+  lq_shape shape = {2, {(int64_t)n, (int64_t)d}};
+  float* y = (float*)malloc(n * d * 4);
+  assert_int_equal(lq_scheme_parse("prq:nsplits=3", &s), LQ_OK);
+  lq_test_expect_error(lq_scheme_roundtrip(s, &shape, x, y, NULL), LQ_ERR_INVALID_ARG, "not divisible by nsplits");
+  lq_scheme_destroy(s);
+  lq_test_expect_error(lq_scheme_parse("plsq:beam=2", &s), LQ_ERR_INVALID_ARG, "unknown key");
+  lq_test_expect_error(lq_scheme_parse("prq:nsplits=0", &s), LQ_ERR_INVALID_ARG, NULL);
+  free(y);
+  free(x);
+}
+
 /* ------------------------------------------------------------ bad input -- */
 
 static void test_product_bad_input(void** state) {
@@ -363,6 +430,7 @@ int main(void) {
       cmocka_unit_test(test_plsq_decode_encode_vs_faiss),
       cmocka_unit_test(test_prq_train_vs_faiss),
       cmocka_unit_test(test_plsq_train_vs_faiss),
+      cmocka_unit_test(test_product_schemes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
