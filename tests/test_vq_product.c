@@ -286,6 +286,52 @@ static void test_plsq_train_vs_faiss(void** state) {
   lq_vq_codec_free(c);
 }
 
+/* --------------------------------------------------------- progress -- */
+
+typedef struct { int calls, stop_at; double last; int monotone; } prog_log;
+
+static int log_progress(double done, void* user) {
+  prog_log* p = (prog_log*)user;
+  if (done < p->last) p->monotone = 0;
+  p->last = done;
+  return ++p->calls == p->stop_at;
+}
+
+/* One monotone fraction over all splits (reaching 1), through either
+ * constructor's callback; a non-zero return cancels. */
+static void test_product_progress(void** state) {
+  (void)state;
+  const size_t n = 300, d = VQ_PROD_D;
+  float* x = lq_test_load_f32("vq_prod_train_x.bin", VQ_PROD_TRAIN_N * d);
+  for (int kind = 0; kind < 2; kind++) {
+    lq_vq_params g;
+    memset(&g, 0, sizeof g);
+    g.kind = (lq_vq_kind)(kind ? LQ_VQ_PLSQ : LQ_VQ_PRQ);
+    g.d = d;
+    g.nsplits = 4;
+    g.M = 2;
+    g.nbits = 3;
+    g.nthreads = 1;
+    prog_log log = {0, 0, 0.0, 1};
+    g.km.progress = log_progress;
+    g.km.progress_user = &log;
+    lq_vq_codec* c = NULL;
+    assert_int_equal(lq_vq_codec_new(&g, &c), LQ_OK);
+    assert_int_equal(lq_vq_train(c, n, x, NULL), LQ_OK);
+    assert_true(log.monotone);
+    assert_true(log.last == 1.0);
+    assert_true(log.calls >= 4);
+    prog_log stop = {0, log.calls / 2 + 1, 0.0, 1};
+    g.km.progress_user = &stop;
+    lq_vq_codec_free(c);
+    assert_int_equal(lq_vq_codec_new(&g, &c), LQ_OK);
+    lq_test_expect_error(lq_vq_train(c, n, x, NULL), LQ_ERR_CANCELLED, "cancelled");
+    assert_int_equal(lq_vq_is_trained(c), 0);
+    lq_vq_codec_free(c);
+  }
+  free(x);
+}
+
 /* ------------------------------------------------------------- schemes -- */
 
 /* The scheme's roundtrip equals the calibrate + encode + decode path (what
@@ -431,6 +477,7 @@ int main(void) {
       cmocka_unit_test(test_prq_train_vs_faiss),
       cmocka_unit_test(test_plsq_train_vs_faiss),
       cmocka_unit_test(test_product_schemes),
+      cmocka_unit_test(test_product_progress),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
