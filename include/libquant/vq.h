@@ -225,8 +225,8 @@ typedef struct lq_vq_rq_params {
 LQ_API lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out);
 
 /*! lq_vq_rq_set_beam() : changes the encode beam width (>= 1) of an RQ
- *  codec (not thread-safe against concurrent encodes). LQ_ERR_INVALID_ARG
- *  for other kinds or beam < 1. */
+ *  codec, or of every split of a PRQ codec (not thread-safe against
+ *  concurrent encodes). LQ_ERR_INVALID_ARG for other kinds or beam < 1. */
 LQ_API lq_status lq_vq_rq_set_beam(lq_vq_codec* c, int max_beam_size);
 
 /* ----------------------- additive quantization: LSQ++ (src/vq/lsq.c) --- */
