@@ -6,6 +6,8 @@
  *       from a raw float32 file in FAISS's (M, 2^nbits, d/M) layout, else rows 0..2^nbits-1)
  *   vq_timing rq FILE n d M nbits nthreads beam [refine_iters]
  *   vq_timing lsq FILE n d M nbits nthreads [train_iters]
+ *   vq_timing prq FILE n d nsplits M nbits nthreads beam
+ *   vq_timing plsq FILE n d nsplits M nbits nthreads [train_iters]
  * Prints "key value" lines (seconds, objective, MSE, ns per code). pq/opq time
  * the scan (adc_ns_per_code: tables + lq_vq_adc_scan_many, every distance
  * written) and the top-k search (search_ns_per_code k = 1,
@@ -40,6 +42,25 @@ static float* read_f32(const char* path, size_t count) {
 static int die(const char* what) {
   fprintf(stderr, "vq_timing: %s: %s\n", what, lq_last_error());
   return 1;
+}
+
+/* Trains, encodes and decodes the n rows with c; prints times and MSE. */
+static int time_codec(lq_vq_codec* c, size_t n, size_t d, const float* x) {
+  double t0 = now();
+  if (lq_vq_train(c, n, x, NULL) != LQ_OK) return die("train");
+  double t1 = now();
+  uint8_t* codes = (uint8_t*)malloc(n * lq_vq_code_size(c));
+  if (lq_vq_encode(c, n, x, codes) != LQ_OK) return die("encode");
+  double t2 = now();
+  float* y = (float*)malloc(n * d * sizeof(float));
+  if (lq_vq_decode(c, n, codes, y) != LQ_OK) return die("decode");
+  double mse = 0;
+  for (size_t i = 0; i < n * d; i++) mse += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
+  printf("train_s %.4f\nencode_s %.4f\nencode_vps %.0f\nmse %.6g\n", t1 - t0, t2 - t1, (double)n / (t2 - t1),
+         mse / (double)n);
+  free(codes);
+  free(y);
+  return 0;
 }
 
 int main(int argc, char** argv) {
@@ -202,6 +223,36 @@ int main(int argc, char** argv) {
     lq_vq_codec_free(c);
     free(codes);
     free(y);
+  } else if ((strcmp(argv[1], "prq") == 0 && argc >= 10) || (strcmp(argv[1], "plsq") == 0 && argc >= 9)) {
+    size_t ns = strtoull(argv[5], NULL, 10), M = strtoull(argv[6], NULL, 10);
+    int nbits = atoi(argv[7]), nt = atoi(argv[8]);
+    lq_vq_codec* c;
+    lq_status s;
+    if (strcmp(argv[1], "prq") == 0) {
+      lq_vq_prq_params r;
+      memset(&r, 0, sizeof r);
+      r.d = d;
+      r.nsplits = ns;
+      r.rq.M = M;
+      r.rq.nbits = nbits;
+      r.rq.nthreads = nt;
+      r.rq.max_beam_size = atoi(argv[9]);
+      s = lq_vq_prq_new(&r, &c);
+    } else {
+      lq_vq_plsq_params l;
+      memset(&l, 0, sizeof l);
+      l.d = d;
+      l.nsplits = ns;
+      l.lsq.M = M;
+      l.lsq.nbits = nbits;
+      l.lsq.nthreads = nt;
+      l.lsq.train_iters = argc >= 10 ? atoi(argv[9]) : 0;
+      s = lq_vq_plsq_new(&l, &c);
+    }
+    if (s != LQ_OK) return die("codec");
+    int rc = time_codec(c, n, d, x);
+    lq_vq_codec_free(c);
+    if (rc) return rc;
   } else {
     fprintf(stderr, "vq_timing: unknown mode %s\n", argv[1]);
     return 2;

@@ -3,6 +3,7 @@
 
 Usage: /usr/bin/python3 bench/compare/vq_vs_faiss.py BUILD_DIR [--threads 2] [--quick]
            [--only PART] [--image PATH [--stride 2]] [--opq-n N] [--rq8-n N] [--lsq-n N]
+           [--prod-n N]
 BUILD_DIR must contain bench/vq_timing (a Release build). Prints a table of
 times and the ratios libquant/FAISS (time) or libquant/FAISS (throughput).
 
@@ -23,7 +24,8 @@ uses for synthetic data); n is capped at the number of patches, and the
 d=128 PQ case is skipped (patches are 64-dimensional). As with synthetic data,
 training and evaluation (MSE, encoding, scan) use the same rows.
 --opq-n / --rq8-n / --lsq-n override n of the OPQ, RQ beam-8 and LSQ parts
-(defaults 20000 / 8000 / 10000, or the --quick sizes).
+(defaults 20000 / 8000 / 10000, or the --quick sizes); --prod-n sets n of the
+PRQ and PLSQ parts (defaults 8000 / 3000, --quick 4000 / 1000).
 """
 import argparse
 import os
@@ -73,12 +75,14 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", choices=["kmeans", "pq", "opq", "rq", "lsq", "search"], help="run one part only")
+    ap.add_argument("--only", choices=["kmeans", "pq", "opq", "rq", "lsq", "search", "prq", "plsq"],
+                    help="run one part only")
     ap.add_argument("--image", help="use 8x8 luminance patches of this image instead of synthetic data")
     ap.add_argument("--stride", type=int, default=2, help="patch stride for --image (default 2)")
     ap.add_argument("--opq-n", type=int, help="n for the OPQ part")
     ap.add_argument("--rq8-n", type=int, help="n for the RQ beam-8 part")
     ap.add_argument("--lsq-n", type=int, help="n for the LSQ part")
+    ap.add_argument("--prod-n", type=int, help="n for the PRQ and PLSQ parts")
     a = ap.parse_args()
     patches = image_patches(a.image, a.stride) if a.image else None
 
@@ -243,6 +247,40 @@ def main():
             mse = float(((lsq.decode(codes).astype(np.float64) - x) ** 2).sum(1).mean())
             ours = run_ours(exe, ["lsq", path, n, d, M, 8, nt], env)
             tag = f"LSQ d={d} {M}x8 n={n}"
+            rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
+            rows.append((f"{tag} enc vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
+            rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))
+        # ---- product-additive PRQ / PLSQ (FAISS ProductResidualQuantizer /
+        # ProductLocalSearchQuantizer defaults): nsplits=2 sub-vectors, 4 x 8-bit
+        # codebooks each, 8-byte codes ----
+        for part in ("prq", "plsq"):
+            if a.only not in (None, part):
+                continue
+            d, ns, M = 64, 2, 4
+            # FAISS's (GENERIC build) PLSQ training is slow: ~6 min at n=3000 on 2 cores
+            n = a.prod_n or ((4000 if part == "prq" else 1000) if a.quick else (8000 if part == "prq" else 3000))
+            x = data(n, d, 6)
+            n = len(x)
+            x.tofile(path)
+            if part == "prq":
+                q = faiss.ProductResidualQuantizer(d, ns, M, 8)
+                args = ["prq", path, n, d, ns, M, 8, nt, 5]
+            else:
+                q = faiss.ProductLocalSearchQuantizer(d, ns, M, 8)
+                args = ["plsq", path, n, d, ns, M, 8, nt]
+            t0 = time.perf_counter()
+            q.train(x)
+            ttrain = time.perf_counter() - t0
+            # FAISS's LSQ encoder starts from its training's random codes (same
+            # seed, same row order), which flatters its error on the training
+            # rows when n is small against M*K: encode them in shuffled order
+            xp = x[np.random.RandomState(0).permutation(n)]
+            t0 = time.perf_counter()
+            codes = q.compute_codes(xp)
+            tenc = time.perf_counter() - t0
+            mse = float(((q.decode(codes).astype(np.float64) - xp) ** 2).sum(1).mean())
+            ours = run_ours(exe, args, env)
+            tag = f"{part.upper()} d={d} {ns}x{M}x8 n={n}"
             rows.append((f"{tag} train s", ours["train_s"], ttrain, ours["train_s"] / ttrain))
             rows.append((f"{tag} enc vec/s", ours["encode_vps"], n / tenc, ours["encode_vps"] / (n / tenc)))
             rows.append((f"{tag} MSE", ours["mse"], mse, ours["mse"] / mse))

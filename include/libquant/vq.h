@@ -86,6 +86,8 @@ typedef struct lq_vq_params {
    * rows for the rotation (65536, FAISS-identical subsample). */
   int opq_niter, opq_niter_pq, opq_niter_pq0;
   size_t opq_max_train;
+  size_t nsplits;        /* LQ_VQ_PRQ / LQ_VQ_PLSQ only: sub-vectors (must divide d);
+                            M is then the codebooks per split (FAISS Msub) */
 } lq_vq_params;
 
 typedef struct lq_vq_codec lq_vq_codec; /* opaque */
@@ -223,8 +225,8 @@ typedef struct lq_vq_rq_params {
 LQ_API lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out);
 
 /*! lq_vq_rq_set_beam() : changes the encode beam width (>= 1) of an RQ
- *  codec (not thread-safe against concurrent encodes). LQ_ERR_INVALID_ARG
- *  for other kinds or beam < 1. */
+ *  codec, or of every split of a PRQ codec (not thread-safe against
+ *  concurrent encodes). LQ_ERR_INVALID_ARG for other kinds or beam < 1. */
 LQ_API lq_status lq_vq_rq_set_beam(lq_vq_codec* c, int max_beam_size);
 
 /* ----------------------- additive quantization: LSQ++ (src/vq/lsq.c) --- */
@@ -276,6 +278,55 @@ LQ_API lq_status lq_vq_lsq_new(const lq_vq_lsq_params* p, lq_vq_codec** out);
  *  range, ils_iters < 0), LQ_ERR_STATE (untrained), LQ_ERR_NUMERIC. */
 LQ_API lq_status lq_vq_lsq_refine_codes(const lq_vq_codec* c, size_t n, const float* x, int32_t* idx,
                                         int ils_iters);
+
+/* ------------ product-additive quantizers PRQ / PLSQ (src/vq/product.c) -- */
+
+/*! Extra lq_vq_kind values: FAISS 1.7.3 ProductResidualQuantizer and
+ *  ProductLocalSearchQuantizer (ProductAdditiveQuantizer): the vector is cut
+ *  into nsplits sub-vectors of d/nsplits dims (split s = dims
+ *  [s*d/nsplits, (s+1)*d/nsplits)), each quantized by its own RQ / LSQ++
+ *  codec trained independently on its slice. lq_vq_codec_new accepts them
+ *  with params.nsplits, M = codebooks per split (Msub), nbits, the sub-kind's
+ *  defaults (RQ: beam 5, progressive-dim k-means with params.km; LSQ: FAISS
+ *  defaults) and params.nthreads. */
+enum { LQ_VQ_PRQ = 6, LQ_VQ_PLSQ = 7 };
+
+/*! PRQ parameters: rq applies to every split (rq.M = Msub stages, rq.nbits
+ *  or rq.stage_nbits, beam, k-means, train_plain, refine_iters, nthreads; zero
+ *  fields take lq_vq_rq_params's defaults). rq.d must be 0 or d/nsplits. */
+typedef struct lq_vq_prq_params {
+  size_t d;           /* full vector dimension, > 0, divisible by nsplits */
+  size_t nsplits;     /* sub-vectors, > 0 */
+  lq_vq_rq_params rq; /* per-split residual quantizer */
+} lq_vq_prq_params;
+
+/*! PLSQ parameters: lsq applies to every split (lsq.M = Msub, nbits, the
+ *  LSQ++ iteration counts, seed (the same for every split, as FAISS),
+ *  nthreads, progress). lsq.d must be 0 or d/nsplits. */
+typedef struct lq_vq_plsq_params {
+  size_t d;              /* full vector dimension, > 0, divisible by nsplits */
+  size_t nsplits;        /* sub-vectors, > 0 */
+  lq_vq_lsq_params lsq;  /* per-split LSQ++ quantizer */
+} lq_vq_plsq_params;
+
+/*! lq_vq_prq_new() / lq_vq_plsq_new() : an untrained product codec (*out
+ *  owned by the caller). Codes are FAISS's layout without a norm
+ *  (ST_decompress): the nsplits*Msub sub-codes, split 0's first, in one
+ *  LSB-first bitstream (sub-code j at bits [sum_{i<j} nbits_i, +nbits_j)),
+ *  code_size = ceil(nsplits * Msub * nbits / 8) -- the bits of the splits are
+ *  concatenated, not their bytes. Centroids (set/get) are FAISS's
+ *  ProductAdditiveQuantizer::codebooks: the splits' codebooks in split order,
+ *  nsplits*Msub*2^nbits rows of d/nsplits floats. Decode of split s is
+ *  C_{s,0}[i_0] + C_{s,1}[i_1] + ... Training (lq_vq_train) trains the splits
+ *  one after another on their slices (stats.objective is the summed squared
+ *  error); encode encodes every split with its sub-codec. The ADC/SDC
+ *  functions return LQ_ERR_UNSUPPORTED; lq_vq_rq_set_beam works on PRQ.
+ *  Errors: LQ_ERR_INVALID_ARG (NULL, d == 0, nsplits == 0, d % nsplits != 0,
+ *  a sub-dimension that disagrees with d/nsplits, and every error of
+ *  lq_vq_rq_new / lq_vq_lsq_new for the per-split parameters, e.g. nbits
+ *  outside 1..16), LQ_ERR_OVERFLOW, LQ_ERR_OUT_OF_MEMORY. */
+LQ_API lq_status lq_vq_prq_new(const lq_vq_prq_params* p, lq_vq_codec** out);
+LQ_API lq_status lq_vq_plsq_new(const lq_vq_plsq_params* p, lq_vq_codec** out);
 
 /*! TSVQ parameters. The tree has branch^depth leaves; each level's code is
  *  ceil(log2(branch)) bits (LSB-first, root level first). */

@@ -1,5 +1,5 @@
 /* The vector-quantization scheme families (module vq): kmeans, pq, opq, rq,
- * tsvq, rvq and aq (LSQ++) over the rows of an array (last dimension = vector length) or
+ * tsvq, rvq, aq (LSQ++) and the product-additive prq / plsq over the rows of an array (last dimension = vector length) or
  * consecutive dim-sized chunks of the flattened input (dim=). Each roundtrip
  * trains on the input itself, then encodes and decodes it. */
 #include <math.h>
@@ -7,7 +7,7 @@
 
 #include "scheme/scheme_internal.h"
 
-typedef enum { VQ_KMEANS, VQ_PQ, VQ_OPQ, VQ_RQ, VQ_TSVQ, VQ_RVQ, VQ_AQ } vq_family;
+typedef enum { VQ_KMEANS, VQ_PQ, VQ_OPQ, VQ_RQ, VQ_TSVQ, VQ_RVQ, VQ_AQ, VQ_PRQ, VQ_PLSQ } vq_family;
 
 typedef struct vq_state {
   vq_family fam;
@@ -20,6 +20,7 @@ typedef struct vq_state {
   int depth, branch;     /* tsvq */
   int refine;            /* rq: least-squares codebook refinement rounds */
   int aq_iters;          /* aq: LSQ++ training rounds (0: FAISS's 25) */
+  size_t nsplits;        /* prq/plsq: sub-vectors (M, nbits, beam apply per split) */
   int threads;
   /* the model of the last calibration (roundtrip or calibrate) */
   size_t d;              /* its vector length */
@@ -84,6 +85,14 @@ static lq_status vq_geometry(const vq_state* st, size_t d, double* code_bits, do
     case VQ_RQ:
     case VQ_AQ: *code_bits = (double)st->M * st->nbits; *floats = (double)st->M * ldexp(dd, st->nbits); break;
     case VQ_RVQ: *code_bits = (double)st->M * vq_log2(st->k); *floats = (double)st->M * (double)st->k * dd; break;
+    case VQ_PRQ:
+    case VQ_PLSQ: /* nsplits x M codebooks of 2^nbits rows of d/nsplits */
+      if (d % st->nsplits != 0)
+        return lq_fail(LQ_ERR_INVALID_ARG, "%s: dimension d = %zu is not divisible by nsplits = %zu", st->name, d,
+                       st->nsplits);
+      *code_bits = (double)st->nsplits * (double)st->M * st->nbits;
+      *floats = (double)st->M * ldexp(dd, st->nbits);
+      break;
     case VQ_TSVQ: {
       double nodes = 0, lv = 1;
       for (int l = 0; l < st->depth; l++) {
@@ -133,6 +142,29 @@ static lq_status vq_make_codec(const vq_state* st, size_t d, lq_vq_codec** c) {
     t.km = km;
     t.nthreads = st->threads;
     return lq_vq_tsvq_new(&t, c);
+  }
+  if (st->fam == VQ_PRQ) {
+    lq_vq_prq_params r;
+    memset(&r, 0, sizeof r);
+    r.d = d;
+    r.nsplits = st->nsplits;
+    r.rq.M = st->M;
+    r.rq.nbits = st->nbits;
+    r.rq.max_beam_size = st->beam;
+    r.rq.km = km;
+    r.rq.nthreads = st->threads;
+    return lq_vq_prq_new(&r, c);
+  }
+  if (st->fam == VQ_PLSQ) {
+    lq_vq_plsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = d;
+    l.nsplits = st->nsplits;
+    l.lsq.M = st->M;
+    l.lsq.nbits = st->nbits;
+    l.lsq.train_iters = st->aq_iters;
+    l.lsq.nthreads = st->threads;
+    return lq_vq_plsq_new(&l, c);
   }
   if (st->fam == VQ_AQ) {
     lq_vq_lsq_params l;
@@ -279,6 +311,14 @@ static lq_status vq_params_json(const void* p, lq_sbuf* out) {
                      st->aq_iters ? st->aq_iters : 25);
       break;
     case VQ_TSVQ: lq_sbuf_printf(out, ", \"depth\": %d, \"branch\": %d", st->depth, st->branch); break;
+    case VQ_PRQ:
+      lq_sbuf_printf(out, ", \"nsplits\": %zu, \"m\": %zu, \"nbits\": %d, \"beam\": %d", st->nsplits, st->M,
+                     st->nbits, st->beam);
+      break;
+    case VQ_PLSQ:
+      lq_sbuf_printf(out, ", \"nsplits\": %zu, \"m\": %zu, \"nbits\": %d, \"iters\": %d", st->nsplits, st->M,
+                     st->nbits, st->aq_iters ? st->aq_iters : 25);
+      break;
     case VQ_RVQ: lq_sbuf_printf(out, ", \"levels\": %zu, \"k\": %zu", st->M, st->k); break;
   }
   return LQ_OK;
@@ -334,6 +374,22 @@ static lq_status vq_create(vq_family fam, const char* name, lq_scheme_args* a, v
         st->aq_iters = (int)v;
       }
       break;
+    case VQ_PRQ:
+    case VQ_PLSQ: /* FAISS ProductResidualQuantizer / ProductLocalSearchQuantizer(d, nsplits, M, nbits) */
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "nsplits", 1, 65536, 2, &v, NULL);
+      st->nsplits = (size_t)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "m", 1, 4096, 2, &v, NULL);
+      st->M = (size_t)v;
+      if (s == LQ_OK) s = lq_scheme_arg_int(a, "nbits", 1, 16, 8, &v, NULL);
+      st->nbits = (int)v;
+      if (fam == VQ_PRQ) {
+        if (s == LQ_OK) s = lq_scheme_arg_int(a, "beam", 1, 1024, 5, &v, NULL);
+        st->beam = (int)v;
+      } else {
+        if (s == LQ_OK) s = lq_scheme_arg_int(a, "iters", 0, 100000, 0, &v, NULL);
+        st->aq_iters = (int)v;
+      }
+      break;
     case VQ_TSVQ:
       if (s == LQ_OK) s = lq_scheme_arg_int(a, "depth", 1, 26, 3, &v, NULL);
       st->depth = (int)v;
@@ -370,3 +426,5 @@ LQ_VQ_CREATE(lq_scheme_create_rq, VQ_RQ, "rq")
 LQ_VQ_CREATE(lq_scheme_create_tsvq, VQ_TSVQ, "tsvq")
 LQ_VQ_CREATE(lq_scheme_create_rvq, VQ_RVQ, "rvq")
 LQ_VQ_CREATE(lq_scheme_create_aq, VQ_AQ, "aq")
+LQ_VQ_CREATE(lq_scheme_create_prq, VQ_PRQ, "prq")
+LQ_VQ_CREATE(lq_scheme_create_plsq, VQ_PLSQ, "plsq")

@@ -53,7 +53,8 @@ static void lq_lsq_put_words(const lq_vq_codec* c, uint8_t* p) {
   for (unsigned i = 0; i < LQ_VQ_LSQ_WORDS; i++) put_u32(p + 4 * i, w[i]);
 }
 
-static lq_status lq_lsq_get_words(const uint8_t* p, size_t d, size_t M, int nbits, lq_vq_codec** out) {
+/* Parses the 8 LSQ words into *lp (d, M, nbits given). */
+static lq_status lq_lsq_words_params(const uint8_t* p, size_t d, size_t M, int nbits, lq_vq_lsq_params* lp) {
   lq_vq_lsq_params l;
   memset(&l, 0, sizeof l);
   l.d = d;
@@ -73,7 +74,45 @@ static lq_status lq_lsq_get_words(const uint8_t* p, size_t d, size_t M, int nbit
   l.seed = w[7];
   if (!(l.p > 0.0f) || !(l.lambd > 0.0f) || l.seed == 0)
     return lq_fail(LQ_ERR_INVALID_ARG, "LSQ parameters p, lambd, seed");
+  *lp = l;
+  return LQ_OK;
+}
+
+static lq_status lq_lsq_get_words(const uint8_t* p, size_t d, size_t M, int nbits, lq_vq_codec** out) {
+  lq_vq_lsq_params l;
+  LQ_CHECK(lq_lsq_words_params(p, d, M, nbits, &l));
   return lq_vq_lsq_new(&l, out);
+}
+
+/* PRQ / PLSQ (product.c): the reserved header word holds nsplits; PRQ's
+ * extra words are the beam width and the Msub stage widths of a split,
+ * PLSQ's the 8 LSQ words of its splits. */
+static lq_status lq_prod_get(const uint8_t* p, uint32_t kind, size_t d, size_t M, size_t nsplits, int nbits,
+                             lq_vq_codec** out) {
+  size_t msub = M / nsplits;
+  if (kind == LQ_VQ_PLSQ) {
+    lq_vq_plsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = d;
+    l.nsplits = nsplits;
+    LQ_CHECK(lq_lsq_words_params(p, 0, msub, nbits, &l.lsq));
+    return lq_vq_plsq_new(&l, out);
+  }
+  uint32_t beam = get_u32(p);
+  if (beam == 0 || beam > INT32_MAX) return lq_fail(LQ_ERR_INVALID_ARG, "PRQ beam %u", beam);
+  int nb[4096];
+  for (size_t m = 0; m < msub; m++) {
+    uint32_t w = get_u32(p + 4 + 4 * m);
+    nb[m] = w > 16 ? 0 : (int)w; /* 0 is rejected by lq_vq_rq_new */
+  }
+  lq_vq_prq_params r;
+  memset(&r, 0, sizeof r);
+  r.d = d;
+  r.nsplits = nsplits;
+  r.rq.M = msub;
+  r.rq.stage_nbits = nb;
+  r.rq.max_beam_size = (int)beam;
+  return lq_vq_prq_new(&r, out);
 }
 
 lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_out) {
@@ -83,8 +122,11 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   size_t nrot = c->rot ? c->p.d * c->p.d : 0, nfl = c->ncent + nrot;
   int is_rq = c->p.kind == (lq_vq_kind)LQ_VQ_RQ, is_ts = c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ;
   int is_lsq = c->p.kind == (lq_vq_kind)LQ_VQ_LSQ;
+  int is_prq = c->p.kind == (lq_vq_kind)LQ_VQ_PRQ, is_plsq = c->p.kind == (lq_vq_kind)LQ_VQ_PLSQ;
   /* RQ: the stage widths follow the header; LSQ: its 8 encode/train parameters */
   size_t extra = is_rq ? 4 * c->p.M : is_lsq ? 4 * LQ_VQ_LSQ_WORDS : 0;
+  if (is_prq) extra = 4 + 4 * (c->p.M / c->nsplits);
+  if (is_plsq) extra = 4 * LQ_VQ_LSQ_WORDS;
   size_t total = LQ_VQ_HEADER_BYTES + extra + nfl * 4 + 4;
   *size_out = total;
   if (buf == NULL) return LQ_OK;
@@ -101,10 +143,16 @@ lq_status lq_vq_save(const lq_vq_codec* c, void* buf, size_t cap, size_t* size_o
   /* reserved word: RQ beam width, TSVQ branch */
   /* reserved word: RQ beam width, TSVQ branch, LSQ codebook size K */
   put_u32(p + 36, is_rq ? (uint32_t)c->beam : is_ts ? (uint32_t)c->branch : is_lsq ? 1u << c->p.nbits : 0u);
+  if (is_prq || is_plsq) put_u32(p + 36, (uint32_t)c->nsplits); /* reserved word: PRQ/PLSQ nsplits */
   put_u64(p + 40, nfl);
   if (is_rq)
     for (size_t m = 0; m < extra / 4; m++) put_u32(p + LQ_VQ_HEADER_BYTES + 4 * m, (uint32_t)c->snbits[m]);
-  if (is_lsq) lq_lsq_put_words(c, p + LQ_VQ_HEADER_BYTES);
+  if (is_lsq || is_plsq) lq_lsq_put_words(c, p + LQ_VQ_HEADER_BYTES);
+  if (is_prq) {
+    put_u32(p + LQ_VQ_HEADER_BYTES, (uint32_t)c->beam);
+    for (size_t m = 0; m < c->p.M / c->nsplits; m++)
+      put_u32(p + LQ_VQ_HEADER_BYTES + 4 + 4 * m, (uint32_t)c->snbits[m]);
+  }
   uint8_t* q = p + LQ_VQ_HEADER_BYTES + extra;
   for (size_t i = 0; i < nfl; i++) {
     uint32_t u;
@@ -135,7 +183,13 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     if (M == 0 || M > 4096) return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
     extra = 4 * (size_t)M;
   }
-  if (kind == LQ_VQ_LSQ) extra = 4 * LQ_VQ_LSQ_WORDS;
+  if (kind == LQ_VQ_LSQ || kind == LQ_VQ_PLSQ) extra = 4 * LQ_VQ_LSQ_WORDS;
+  if (kind == LQ_VQ_PRQ || kind == LQ_VQ_PLSQ) {
+    uint32_t ns = get_u32(p + 36);
+    if (ns == 0 || ns > 65536 || M == 0 || M % ns != 0 || M / ns > 4096)
+      return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
+    if (kind == LQ_VQ_PRQ) extra = 4 + 4 * (size_t)(M / ns);
+  }
   if (ncent > (SIZE_MAX - LQ_VQ_HEADER_BYTES - 4 - extra) / 4 || size != LQ_VQ_HEADER_BYTES + extra + ncent * 4 + 4)
     return lq_fail(LQ_ERR_FORMAT, "vq codec: size %zu does not match the %llu floats in the header "
                    "(truncated or trailing data)", size, (unsigned long long)ncent);
@@ -144,7 +198,7 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
   lq_vq_params prm;
   memset(&prm, 0, sizeof prm);
   uint32_t nbits = get_u32(p + 32), resv = get_u32(p + 36);
-  int ml = kind == LQ_VQ_RQ || kind == LQ_VQ_TSVQ || kind == LQ_VQ_LSQ;
+  int ml = kind == LQ_VQ_RQ || kind == LQ_VQ_TSVQ || kind == LQ_VQ_LSQ || kind == LQ_VQ_PRQ || kind == LQ_VQ_PLSQ;
   if (d > INT32_MAX || M > INT32_MAX || nbits > 16 || get_u32(p + 12) != 0 || (!ml && resv != 0) ||
       (ml && (resv == 0 || resv > 65536)))
     return lq_fail(LQ_ERR_FORMAT, "vq codec: header fields out of range");
@@ -170,6 +224,12 @@ lq_status lq_vq_load(const void* buf, size_t size, lq_vq_codec** out) {
     if (s == LQ_OK && resv != (1u << nbits)) {
       lq_vq_codec_free(c);
       return lq_fail(LQ_ERR_FORMAT, "vq codec: LSQ codebook size disagrees with the header");
+    }
+  } else if (kind == LQ_VQ_PRQ || kind == LQ_VQ_PLSQ) {
+    s = lq_prod_get(p + LQ_VQ_HEADER_BYTES, kind, (size_t)d, (size_t)M, resv, (int)nbits, &c);
+    if (s == LQ_OK && (uint32_t)c->p.nbits != nbits) {
+      lq_vq_codec_free(c);
+      return lq_fail(LQ_ERR_FORMAT, "vq codec: product codebook widths disagree with the header");
     }
   } else if (kind == LQ_VQ_TSVQ) {
     s = lq_vq_tsvq_alloc((size_t)d, (int)M, (int)resv, 0, &c);

@@ -113,6 +113,29 @@ lq_status lq_vq_codec_new(const lq_vq_params* p, lq_vq_codec** out) {
     l.progress_user = p->km.progress_user;
     return lq_vq_lsq_new(&l, out);
   }
+  if (p->kind == (lq_vq_kind)LQ_VQ_PRQ) { /* FAISS ProductResidualQuantizer(d, nsplits, M, nbits) */
+    lq_vq_prq_params r;
+    memset(&r, 0, sizeof r);
+    r.d = p->d;
+    r.nsplits = p->nsplits;
+    r.rq.M = p->M;
+    r.rq.nbits = p->nbits;
+    r.rq.km = p->km;
+    r.rq.nthreads = p->nthreads;
+    return lq_vq_prq_new(&r, out);
+  }
+  if (p->kind == (lq_vq_kind)LQ_VQ_PLSQ) { /* FAISS ProductLocalSearchQuantizer(d, nsplits, M, nbits) */
+    lq_vq_plsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = p->d;
+    l.nsplits = p->nsplits;
+    l.lsq.M = p->M;
+    l.lsq.nbits = p->nbits;
+    l.lsq.nthreads = p->nthreads;
+    l.lsq.progress = p->km.progress;
+    l.lsq.progress_user = p->km.progress_user;
+    return lq_vq_plsq_new(&l, out);
+  }
   if (p->kind == (lq_vq_kind)LQ_VQ_TSVQ) { /* depth M, branch 2^nbits */
     *out = NULL;
     if (p->nbits < 1 || p->nbits > 16 || p->M > INT32_MAX)
@@ -131,6 +154,8 @@ void lq_vq_codec_free(lq_vq_codec* c) {
   free(c->rot_t);
   free(c->snbits);
   free(c->soff);
+  for (size_t s = 0; c->sub && s < c->nsplits; s++) lq_vq_codec_free(c->sub[s]);
+  free(c->sub);
   free(c);
 }
 
@@ -141,6 +166,7 @@ int lq_vq_is_trained(const lq_vq_codec* c) { return c ? c->trained : 0; }
 
 /* Per sub-space m, the (dsub x ksub) transpose the l2sqr_ny kernel reads. */
 void lq_vq_codec_finish(lq_vq_codec* c) {
+  if (lq_vq_is_product(c)) lq_vq_prod_sync(c); /* the splits' codecs decode/encode */
   if (lq_vq_is_multilevel(c)) { /* no derived tables */
     c->trained = 1;
     return;

@@ -92,9 +92,11 @@ lq_status lq_vq_rq_new(const lq_vq_rq_params* p, lq_vq_codec** out) {
 
 lq_status lq_vq_rq_set_beam(lq_vq_codec* c, int beam) {
   LQ_REQUIRE_PTR(c);
-  if (c->p.kind != (lq_vq_kind)LQ_VQ_RQ) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_rq_set_beam: not an RQ codec");
+  if (c->p.kind != (lq_vq_kind)LQ_VQ_RQ && c->p.kind != (lq_vq_kind)LQ_VQ_PRQ)
+    return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_rq_set_beam: not an RQ or PRQ codec");
   if (beam < 1) return lq_fail(LQ_ERR_INVALID_ARG, "lq_vq_rq_set_beam: beam %d < 1", beam);
   c->beam = beam;
+  for (size_t s = 0; c->sub && s < c->nsplits; s++) c->sub[s]->beam = beam; /* PRQ: every split */
   return LQ_OK;
 }
 
@@ -146,12 +148,13 @@ lq_status lq_vq_tsvq_new(const lq_vq_tsvq_params* p, lq_vq_codec** out) {
 
 /* ------------------------------------------------------- code packing -- */
 
+/* Kinds with per-codebook widths (RQ, LSQ, PRQ, PLSQ) have snbits; TSVQ does not. */
 static int lq_ml_width(const lq_vq_codec* c, size_t m) {
-  return lq_vq_is_additive(c) ? c->snbits[m] : c->p.nbits;
+  return c->snbits ? c->snbits[m] : c->p.nbits;
 }
 
 size_t lq_vq_ml_subcode_limit(const lq_vq_codec* c, size_t m) {
-  return lq_vq_is_additive(c) ? (size_t)1 << c->snbits[m] : (size_t)c->branch;
+  return c->snbits ? (size_t)1 << c->snbits[m] : (size_t)c->branch;
 }
 
 void lq_vq_ml_pack(const lq_vq_codec* c, const int32_t* idx, uint8_t* code) {
@@ -336,6 +339,7 @@ static void lq_ml_encode_task(void* p, size_t task, int worker) {
 
 lq_status lq_vq_ml_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes) {
   if (c->p.kind == (lq_vq_kind)LQ_VQ_LSQ) return lq_vq_lsq_encode(c, n, x, codes);
+  if (lq_vq_is_product(c)) return lq_vq_prod_encode(c, n, x, codes);
   size_t ntasks = (n + LQ_ML_BLOCK - 1) / LQ_ML_BLOCK;
   int nt = lq_vq_resolve_threads(c->p.nthreads);
   if ((size_t)nt > ntasks) nt = (int)ntasks;
@@ -348,6 +352,7 @@ lq_status lq_vq_ml_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_
 }
 
 lq_status lq_vq_ml_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, float* x) {
+  if (lq_vq_is_product(c)) return lq_vq_prod_decode(c, n, codes, x);
   size_t d = c->p.d, M = c->p.M;
   int32_t* idx = NULL;
   LQ_CHECK(lq_alloc_array(M, sizeof(int32_t), "decode indices", (void**)&idx));
@@ -671,5 +676,6 @@ static lq_status lq_tsvq_train(lq_vq_codec* c, size_t n, const float* x, lq_kmea
 
 lq_status lq_vq_ml_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats) {
   if (c->p.kind == (lq_vq_kind)LQ_VQ_LSQ) return lq_vq_lsq_train(c, n, x, stats);
+  if (lq_vq_is_product(c)) return lq_vq_prod_train(c, n, x, stats);
   return c->p.kind == (lq_vq_kind)LQ_VQ_RQ ? lq_rq_train(c, n, x, stats) : lq_tsvq_train(c, n, x, stats);
 }

@@ -22,12 +22,22 @@ struct lq_vq_codec {
   int refine_iters; /* RQ: least-squares codebook refinement rounds */
   lq_vq_lsq_params lsq; /* LSQ (lsq.c): resolved parameters (no zero defaults left);
                            LSQ reuses snbits/soff/cent of the RQ layout */
+  /* PRQ / PLSQ (product.c): p.M = nsplits * Msub codebooks, snbits/soff over
+   * all of them (soff in rows of d/nsplits floats), cent = the splits'
+   * codebooks concatenated; sub[s] is split s's RQ / LSQ codec (owned), whose
+   * codebooks mirror their slice of cent. beam / lsq: the splits' values. */
+  size_t nsplits;
+  lq_vq_codec** sub;
 };
 
-/* 1 for the kinds implemented in rq.c. */
+/* 1 for the product-additive kinds (product.c). */
+static inline int lq_vq_is_product(const lq_vq_codec* c) {
+  return c->p.kind == (lq_vq_kind)LQ_VQ_PRQ || c->p.kind == (lq_vq_kind)LQ_VQ_PLSQ;
+}
+/* 1 for the kinds implemented in rq.c, lsq.c and product.c (no PQ tables). */
 static inline int lq_vq_is_multilevel(const lq_vq_codec* c) {
   return c->p.kind == (lq_vq_kind)LQ_VQ_RQ || c->p.kind == (lq_vq_kind)LQ_VQ_TSVQ ||
-         c->p.kind == (lq_vq_kind)LQ_VQ_LSQ;
+         c->p.kind == (lq_vq_kind)LQ_VQ_LSQ || lq_vq_is_product(c);
 }
 /* 1 for the additive kinds (RQ, LSQ): decode is the sum of one codeword per codebook. */
 static inline int lq_vq_is_additive(const lq_vq_codec* c) {
@@ -54,6 +64,14 @@ LQ_INTERNAL size_t lq_vq_ml_subcode_limit(const lq_vq_codec* c, size_t m); /* va
 LQ_INTERNAL lq_status lq_vq_rq_alloc(size_t d, size_t M, const int* stage_nbits, int beam, int nthreads,
                                      lq_vq_codec** out);
 LQ_INTERNAL lq_status lq_vq_tsvq_alloc(size_t d, int depth, int branch, int nthreads, lq_vq_codec** out);
+
+/* PRQ / PLSQ (product.c): training, encoding, decoding of the product
+ * codec, and lq_vq_prod_sync (copies cent into the splits' codecs and marks
+ * them trained; called by lq_vq_codec_finish). */
+LQ_INTERNAL lq_status lq_vq_prod_train(lq_vq_codec* c, size_t n, const float* x, lq_kmeans_stats* stats);
+LQ_INTERNAL lq_status lq_vq_prod_encode(const lq_vq_codec* c, size_t n, const float* x, uint8_t* codes);
+LQ_INTERNAL lq_status lq_vq_prod_decode(const lq_vq_codec* c, size_t n, const uint8_t* codes, float* x);
+LQ_INTERNAL void lq_vq_prod_sync(lq_vq_codec* c);
 
 /* OPQ: learns c->rot (and rot_t) from n training rows (FAISS OPQMatrix::train). */
 LQ_INTERNAL lq_status lq_vq_opq_train_rotation(lq_vq_codec* c, size_t n, const float* x);

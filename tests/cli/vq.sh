@@ -101,4 +101,52 @@ expect_status 2 "$Q" vq train rvq:levels=2,k=12 "$X" -o "$T/bad.lqc"; expect_err
 [ -e "$T/bad.lqc" ] && fail "a failed train left an output file"
 head -c 100 "$T/aq.lqc" >"$T/trunc.lqc"
 expect_status 2 "$Q" vq encode "$T/trunc.lqc" "$X" -o "$T/z.npy"; expect_err "truncated"
+# product-additive PRQ / PLSQ: container sizes (header + PRQ beam and Msub
+# stage widths or 8 LSQ words + nsplits*M codebooks of d/nsplits + CRC), the
+# bit-concatenated code width, thread independence; with nsplits=1 they are
+# exactly RQ / LSQ++ (same codes, same decode)
+expect_status 0 "$Q" vq train prq:nsplits=2,M=2,nbits=4 "$X" -o "$T/prq.lqc"
+[ "$(size "$T/prq.lqc")" = $((48 + 4 + 2 * 4 + 4 * 16 * 4 * 4 + 4)) ] || fail "prq codec size $(size "$T/prq.lqc")"
+expect_status 0 "$Q" vq train prq:nsplits=2,M=2,nbits=4 "$X" -o "$T/prq2.lqc" --threads 1
+cmp -s "$T/prq.lqc" "$T/prq2.lqc" || fail "prq training depends on the thread count"
+expect_status 0 "$Q" vq encode "$T/prq.lqc" "$X" -o "$T/prqc.npy"
+head -c 128 "$T/prqc.npy" | grep -q "'descr': '|u1', 'fortran_order': False, 'shape': (512, 2)" || fail "prq codes header"
+expect_status 0 "$Q" vq decode "$T/prq.lqc" "$T/prqc.npy" -o "$T/prqy.npy"
+head -c 128 "$T/prqy.npy" | grep -q "'descr': '<f4', 'fortran_order': False, 'shape': (512, 8)" || fail "prq decoded header"
+expect_status 0 "$Q" vq train prq:nsplits=2,M=3,nbits=5,beam=2 "$X" -o "$T/prq3.lqc"
+expect_status 0 "$Q" vq encode "$T/prq3.lqc" "$X" -o "$T/prq3c.npy"
+head -c 128 "$T/prq3c.npy" | grep -q "'shape': (512, 4)" || fail "prq codes shape (30 bits)"
+expect_status 0 "$Q" vq train prq:nsplits=1,M=2,nbits=4,beam=3 "$X" -o "$T/p1.lqc"
+expect_status 0 "$Q" vq train rq:M=2,nbits=4,beam=3 "$X" -o "$T/r1.lqc"
+expect_status 0 "$Q" vq encode "$T/p1.lqc" "$X" -o "$T/p1c.npy"
+expect_status 0 "$Q" vq encode "$T/r1.lqc" "$X" -o "$T/r1c.npy"
+cmp -s "$T/p1c.npy" "$T/r1c.npy" || fail "prq nsplits=1 codes differ from rq"
+expect_status 0 "$Q" vq decode "$T/p1.lqc" "$T/p1c.npy" -o "$T/p1y.npy"
+expect_status 0 "$Q" vq decode "$T/r1.lqc" "$T/r1c.npy" -o "$T/r1y.npy"
+cmp -s "$T/p1y.npy" "$T/r1y.npy" || fail "prq nsplits=1 decode differs from rq"
+expect_status 0 "$Q" vq train plsq:nsplits=2,M=2,nbits=4,iters=3 "$X" -o "$T/pl.lqc" --threads 1
+[ "$(size "$T/pl.lqc")" = $((48 + 8 * 4 + 4 * 16 * 4 * 4 + 4)) ] || fail "plsq codec size $(size "$T/pl.lqc")"
+expect_status 0 "$Q" vq train plsq:nsplits=2,M=2,nbits=4,iters=3 "$X" -o "$T/pl2.lqc" --threads 2
+cmp -s "$T/pl.lqc" "$T/pl2.lqc" || fail "plsq training depends on the thread count"
+expect_status 0 "$Q" vq encode "$T/pl.lqc" "$X" -o "$T/plc.npy" --threads 1
+expect_status 0 "$Q" vq encode "$T/pl2.lqc" "$X" -o "$T/plc2.npy" --threads 2
+cmp -s "$T/plc.npy" "$T/plc2.npy" || fail "plsq codes depend on the thread count"
+head -c 128 "$T/plc.npy" | grep -q "'shape': (512, 2)" || fail "plsq codes shape"
+expect_status 0 "$Q" vq train plsq:nsplits=1,M=2,nbits=4,iters=3 "$X" -o "$T/pl1.lqc"
+expect_status 0 "$Q" vq encode "$T/pl1.lqc" "$X" -o "$T/pl1c.npy"
+cmp -s "$T/pl1c.npy" "$T/aqc.npy" || fail "plsq nsplits=1 codes differ from aq"
+expect_status 2 "$Q" vq train prq:nsplits=3,M=2,nbits=4 "$X" -o "$T/bad.lqc"; expect_err "not divisible by nsplits"
+expect_status 2 "$Q" vq train prq:nsplits=0,M=2,nbits=4 "$X" -o "$T/bad.lqc"; expect_err "nsplits=0"
+expect_status 2 "$Q" vq train prq:M=2,nbits=4 "$X" -o "$T/bad.lqc"; expect_err "needs nsplits="
+expect_status 2 "$Q" vq train prq:nsplits=2,M=2,nbits=17 "$X" -o "$T/bad.lqc"; expect_err "nbits"
+expect_status 2 "$Q" vq train prq:nsplits=2,M=2,nbits=4,refine=1 "$X" -o "$T/bad.lqc"; expect_err "unknown key"
+expect_status 2 "$Q" vq train plsq:nsplits=2,M=2,nbits=4,beam=2 "$X" -o "$T/bad.lqc"; expect_err "unknown key"
+expect_status 2 "$Q" vq train plsq:nsplits=2,M=2,nbits=10 "$X" -o "$T/bad.lqc"; expect_err "split 0 of 2"
+expect_status 2 "$Q" vq train plsq:nsplits=2,M=2,nbits=4 "$V/vq_cli_const.npy" -o "$T/bad.lqc"; expect_err "zero variance"
+[ -e "$T/bad.lqc" ] && fail "a failed train left an output file"
+head -c 70 "$T/prq.lqc" >"$T/trunc.lqc"
+expect_status 2 "$Q" vq encode "$T/trunc.lqc" "$X" -o "$T/z.npy"; expect_err "truncated"
+head -c 1000 "$T/pl.lqc" >"$T/trunc.lqc"
+expect_status 2 "$Q" vq decode "$T/trunc.lqc" "$T/plc.npy" -o "$T/z.npy"; expect_err "truncated"
+[ -e "$T/z.npy" ] && fail "a failed command left an output file"
 echo "vq CLI: all checks passed"

@@ -1,4 +1,4 @@
-/* quant vq: train a vector codec (k-means, PQ, OPQ, RQ, LSQ++, TSVQ, RVQ) on the rows of a .npy
+/* quant vq: train a vector codec (k-means, PQ, OPQ, RQ, LSQ++, TSVQ, RVQ, PRQ, PLSQ) on the rows of a .npy
  * array and save it; encode rows to codes; decode codes back to rows. */
 #include <errno.h>
 #include <stdint.h>
@@ -17,6 +17,8 @@ void usage_vq(FILE* out) {
           "       opq:M=M,nbits=B[,niter=50][,iters=25]                     (rotation + PQ, FAISS OPQMatrix)\n"
           "       rq:M=M,nbits=B[,beam=5][,refine=0]                        (residual quantizer, FAISS defaults)\n"
           "       aq:M=M,nbits=B[,iters=25]                                 (LSQ++ additive quantizer, M*2^B <= 8192)\n"
+          "       prq:nsplits=S,M=M,nbits=B[,beam=5]                        (product RQ: S sub-vectors, M stages each)\n"
+          "       plsq:nsplits=S,M=M,nbits=B[,iters=25]                     (product LSQ++: S sub-vectors, M codebooks each)\n"
           "       tsvq:depth=L,branch=B                                     (tree-structured VQ, greedy descent)\n"
           "       rvq:levels=L,k=K                                          (greedy multi-level residual VQ)\n"
           "       every spec also takes dim=D to cut a 1-D array into D-sized rows.\n"
@@ -26,13 +28,14 @@ void usage_vq(FILE* out) {
           "exit status: 0 ok, 1 failure, 2 bad usage or malformed input.\n");
 }
 
-typedef enum { SPEC_PQ, SPEC_RQ, SPEC_AQ, SPEC_TSVQ, SPEC_RVQ } spec_family;
+typedef enum { SPEC_PQ, SPEC_RQ, SPEC_AQ, SPEC_TSVQ, SPEC_RVQ, SPEC_PRQ, SPEC_PLSQ } spec_family;
 
 typedef struct {
   lq_vq_params p;
   size_t dim;
   spec_family fam;
   long beam, refine, depth, branch; /* rq; tsvq */
+  long nsplits;                     /* prq, plsq */
 } vq_spec;
 
 static int parse_long(const char* key, const char* v, long lo, long hi, long* out) {
@@ -69,8 +72,12 @@ static int parse_spec(const char* text, vq_spec* s) {
     s->fam = SPEC_TSVQ;
   } else if (strcmp(buf, "rvq") == 0) {
     s->fam = SPEC_RVQ;
+  } else if (strcmp(buf, "prq") == 0) {
+    s->fam = SPEC_PRQ;
+  } else if (strcmp(buf, "plsq") == 0) {
+    s->fam = SPEC_PLSQ;
   } else {
-    return cli_usage_error("unknown vq scheme '%s' (kmeans, pq, opq, rq, aq, tsvq, rvq)", buf);
+    return cli_usage_error("unknown vq scheme '%s' (kmeans, pq, opq, rq, aq, tsvq, rvq, prq, plsq)", buf);
   }
   int is_km = strcmp(buf, "kmeans") == 0 || s->fam == SPEC_RVQ; /* k= codewords */
   int has_mb = !is_km && s->fam != SPEC_TSVQ;                   /* M= and nbits= */
@@ -87,7 +94,9 @@ static int parse_spec(const char* text, vq_spec* s) {
       if (parse_long(kv, v, 1, 1 << 20, &M)) return CLI_EXIT_USAGE;
     } else if (has_mb && strcmp(kv, "nbits") == 0) {
       if (parse_long(kv, v, 1, 16, &nbits)) return CLI_EXIT_USAGE;
-    } else if (s->fam == SPEC_RQ && strcmp(kv, "beam") == 0) {
+    } else if ((s->fam == SPEC_PRQ || s->fam == SPEC_PLSQ) && strcmp(kv, "nsplits") == 0) {
+      if (parse_long(kv, v, 1, 65536, &s->nsplits)) return CLI_EXIT_USAGE;
+    } else if ((s->fam == SPEC_RQ || s->fam == SPEC_PRQ) && strcmp(kv, "beam") == 0) {
       if (parse_long(kv, v, 1, 1024, &s->beam)) return CLI_EXIT_USAGE;
     } else if (s->fam == SPEC_RQ && strcmp(kv, "refine") == 0) {
       if (parse_long(kv, v, 0, 1000, &s->refine)) return CLI_EXIT_USAGE;
@@ -129,6 +138,8 @@ static int parse_spec(const char* text, vq_spec* s) {
     s->p.nbits = 0;
     while ((1L << s->p.nbits) < k) s->p.nbits++;
   } else {
+    if ((s->fam == SPEC_PRQ || s->fam == SPEC_PLSQ) && !s->nsplits)
+      return cli_usage_error("%s needs nsplits=, M= and nbits=", buf);
     if (!M || !nbits) return cli_usage_error("%s needs M= and nbits=", buf);
     s->p.M = (size_t)M;
     s->p.nbits = (int)nbits;
@@ -187,6 +198,31 @@ static lq_status make_codec(const vq_spec* sp, lq_vq_codec** c) {
     r.km = sp->p.km;
     r.nthreads = sp->p.nthreads;
     return lq_vq_rq_new(&r, c);
+  }
+  if (sp->fam == SPEC_PRQ) {
+    lq_vq_prq_params r;
+    memset(&r, 0, sizeof r);
+    r.d = sp->p.d;
+    r.nsplits = (size_t)sp->nsplits;
+    r.rq.M = sp->p.M;
+    r.rq.nbits = sp->p.nbits;
+    r.rq.max_beam_size = (int)sp->beam;
+    r.rq.km = sp->p.km;
+    r.rq.nthreads = sp->p.nthreads;
+    return lq_vq_prq_new(&r, c);
+  }
+  if (sp->fam == SPEC_PLSQ) {
+    lq_vq_plsq_params l;
+    memset(&l, 0, sizeof l);
+    l.d = sp->p.d;
+    l.nsplits = (size_t)sp->nsplits;
+    l.lsq.M = sp->p.M;
+    l.lsq.nbits = sp->p.nbits;
+    l.lsq.train_iters = sp->p.km.niter; /* iters= is the number of LSQ training rounds */
+    l.lsq.nthreads = sp->p.nthreads;
+    l.lsq.progress = sp->p.km.progress;
+    l.lsq.progress_user = sp->p.km.progress_user;
+    return lq_vq_plsq_new(&l, c);
   }
   if (sp->fam == SPEC_AQ) {
     lq_vq_lsq_params l;
