@@ -35,39 +35,6 @@ static lq_vq_codec* make_plsq(size_t d, size_t ns, size_t msub, int nbits, int n
   return c;
 }
 
-/* Round trip through the container (same codes, same codebooks); every
- * truncation and a flipped bit anywhere are rejected. */
-static void check_save_load(const lq_vq_codec* c, size_t n, const float* x) {
-  size_t sz;
-  assert_int_equal(lq_vq_save(c, NULL, 0, &sz), LQ_OK);
-  uint8_t* buf = (uint8_t*)malloc(sz);
-  assert_int_equal(lq_vq_save(c, buf, sz, &sz), LQ_OK);
-  lq_vq_codec* d = NULL;
-  assert_int_equal(lq_vq_load(buf, sz, &d), LQ_OK);
-  size_t cs = lq_vq_code_size(c);
-  assert_int_equal(lq_vq_code_size(d), cs);
-  assert_int_equal(lq_vq_codec_dim(d), lq_vq_codec_dim(c));
-  uint8_t* a = (uint8_t*)malloc(n * cs);
-  uint8_t* b = (uint8_t*)malloc(n * cs);
-  assert_int_equal(lq_vq_encode(c, n, x, a), LQ_OK);
-  assert_int_equal(lq_vq_encode(d, n, x, b), LQ_OK);
-  LQ_ASSERT_BITS_EQUAL(a, b, n * cs, "loaded codec codes");
-  lq_vq_codec_free(d);
-  for (size_t len = 0; len < sz; len += (len < 90 ? 1 : 97)) {
-    d = (lq_vq_codec*)0x1;
-    lq_test_expect_error(lq_vq_load(buf, len, &d), LQ_ERR_FORMAT, NULL);
-    assert_null(d);
-  }
-  for (size_t pos = 0; pos < sz; pos += (pos < 90 ? 1 : 89)) {
-    buf[pos] ^= 0x10;
-    lq_test_expect_error(lq_vq_load(buf, sz, &d), LQ_ERR_FORMAT, NULL);
-    buf[pos] ^= 0x10;
-  }
-  free(a);
-  free(b);
-  free(buf);
-}
-
 /* ----------------------------------------------------- PRQ vs FAISS -- */
 
 typedef struct { const char* tag; size_t d, ns, msub; int nbits, beam; size_t nq, code_size; } prq_case;
@@ -143,7 +110,7 @@ static void test_prq_codes_match_faiss(void** state) {
     }
     idx[M - 1] = (int32_t)K;
     lq_test_expect_error(lq_vq_pack_codes(c, 1, idx, re), LQ_ERR_INVALID_ARG, "outside");
-    check_save_load(c, k->nq, x);
+    vq_test_check_save_load(c, k->nq, x);
     free(cent);
     free(back);
     free(x);
@@ -209,7 +176,7 @@ static void test_plsq_decode_encode_vs_faiss(void** state) {
     free(sc);
     lq_vq_codec_free(l);
   }
-  check_save_load(c, 64, x);
+  vq_test_check_save_load(c, 64, x);
   free(cent);
   free(x);
   free(dec_want);
@@ -257,7 +224,7 @@ static void test_prq_train_vs_faiss(void** state) {
   assert_int_equal(lq_vq_train(r, n, xs, NULL), LQ_OK);
   assert_int_equal(lq_vq_get_centroids(r, b, nc / 2), LQ_OK);
   LQ_ASSERT_BITS_EQUAL(a + nc / 2, b, nc / 2 * 4, "split 1 vs a standalone RQ");
-  check_save_load(c2, 200, x);
+  vq_test_check_save_load(c2, 200, x);
   free(a);
   free(b);
   free(xs);
@@ -281,7 +248,7 @@ static void test_plsq_train_vs_faiss(void** state) {
   if (mse > 1.02 * VQ_PROD_PLSQ_TRAIN_FAISS_MSE)
     fail_msg("PLSQ MSE %g vs FAISS %g", mse, VQ_PROD_PLSQ_TRAIN_FAISS_MSE);
   assert_true(st.objective > 0);
-  check_save_load(c, 100, x);
+  vq_test_check_save_load(c, 100, x);
   free(x);
   lq_vq_codec_free(c);
 }

@@ -18,37 +18,6 @@ static lq_vq_codec* make_rq(size_t d, size_t M, const int* nb, int beam, int nth
   return c;
 }
 
-/* Round trip through the container; the loaded codec must give the same codes. */
-static void check_save_load(const lq_vq_codec* c, size_t n, const float* x) {
-  size_t sz;
-  assert_int_equal(lq_vq_save(c, NULL, 0, &sz), LQ_OK);
-  uint8_t* buf = (uint8_t*)malloc(sz);
-  assert_int_equal(lq_vq_save(c, buf, sz, &sz), LQ_OK);
-  lq_vq_codec* d = NULL;
-  assert_int_equal(lq_vq_load(buf, sz, &d), LQ_OK);
-  size_t cs = lq_vq_code_size(c);
-  assert_int_equal(lq_vq_code_size(d), cs);
-  uint8_t* a = (uint8_t*)malloc(n * cs);
-  uint8_t* b = (uint8_t*)malloc(n * cs);
-  assert_int_equal(lq_vq_encode(c, n, x, a), LQ_OK);
-  assert_int_equal(lq_vq_encode(d, n, x, b), LQ_OK);
-  LQ_ASSERT_BITS_EQUAL(a, b, n * cs, "loaded codec codes");
-  lq_vq_codec_free(d);
-  for (size_t len = 0; len < sz; len += (len < 80 ? 1 : 61)) {
-    d = (lq_vq_codec*)0x1;
-    lq_test_expect_error(lq_vq_load(buf, len, &d), LQ_ERR_FORMAT, NULL);
-    assert_null(d);
-  }
-  for (size_t pos = 0; pos < sz; pos += (pos < 80 ? 1 : 53)) {
-    buf[pos] ^= 0x04;
-    lq_test_expect_error(lq_vq_load(buf, sz, &d), LQ_ERR_FORMAT, NULL);
-    buf[pos] ^= 0x04;
-  }
-  free(a);
-  free(b);
-  free(buf);
-}
-
 /* ------------------------------------------------------------------ RQ -- */
 
 typedef struct { const char* tag; size_t d, M; int nb[4]; int beam; size_t nq, code_size; } rq_case;
@@ -104,7 +73,7 @@ static void test_rq_codes_match_faiss(void** state) {
     }
     idx[k->M - 1] = 1 << k->nb[k->M - 1];
     lq_test_expect_error(lq_vq_pack_codes(c, 1, idx, re), LQ_ERR_INVALID_ARG, "outside");
-    check_save_load(c, k->nq, x);
+    vq_test_check_save_load(c, k->nq, x);
     free(cent);
     free(x);
     free(want);
@@ -143,7 +112,7 @@ static void test_rq_train_vs_faiss(void** state) {
     /* the training objective is the encode error of the training set (same beam) */
     assert_true(fabs(st.objective / VQ_KM_N - mse[bi]) <= 1e-3 * mse[bi]);
     if (bi == 1) { /* the beam-8 run is the slow one: check threads on beam 1 only */
-      check_save_load(c, 300, x);
+      vq_test_check_save_load(c, 300, x);
       lq_vq_codec_free(c);
       continue;
     }
@@ -155,7 +124,7 @@ static void test_rq_train_vs_faiss(void** state) {
     assert_int_equal(lq_vq_get_centroids(c, a, 4 * 64 * VQ_KM_D), LQ_OK);
     assert_int_equal(lq_vq_get_centroids(c3, b, 4 * 64 * VQ_KM_D), LQ_OK);
     LQ_ASSERT_BITS_EQUAL(a, b, 4 * 64 * VQ_KM_D * 4, "RQ codebooks vs threads");
-    check_save_load(c3, 300, x);
+    vq_test_check_save_load(c3, 300, x);
     free(a);
     free(b);
     lq_vq_codec_free(c);
@@ -214,7 +183,7 @@ static void test_rvq_levels(void** state) {
   }
   /* every level lowers the error (a coarse-to-fine code) */
   assert_true(err[1] < err[0] && err[2] < err[1]);
-  check_save_load(c, 200, x);
+  vq_test_check_save_load(c, 200, x);
   free(cb);
   free(codes);
   free(y);
@@ -304,7 +273,7 @@ static void test_tsvq(void** state) {
   assert_true(tsvq_mse >= 0.98 * flat_mse);
   assert_true(tsvq_mse <= 1.5 * flat_mse);
   assert_true(flat_opt / (double)n <= tsvq_mse);
-  check_save_load(c, 300, x);
+  vq_test_check_save_load(c, 300, x);
   /* lq_vq_codec_new with kind TSVQ: depth M, branch 2^nbits */
   lq_vq_params pp = {0};
   pp.kind = (lq_vq_kind)LQ_VQ_TSVQ;
