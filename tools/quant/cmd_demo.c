@@ -130,7 +130,8 @@ static void make_audio(cli_tensor* t) {
  * vectors): a rank-4 signal plus 10 % noise, [VQ_ROWS, VQ_DIM]. */
 static const char* const vq_specs[] = {
     "kmeans:k=64", "pq:m=2:nbits=6", "opq:m=2:nbits=6", "rq:m=2:nbits=6:beam=4", "rvq:levels=2:k=64",
-    "tsvq:depth=2:branch=8", "aq:m=2:nbits=6", "qinco:m=2:nbits=6:epochs=10",
+    "tsvq:depth=2:branch=8", "aq:m=2:nbits=6", "prq:nsplits=2:m=2:nbits=6", "plsq:nsplits=2:m=2:nbits=6",
+    "qinco:m=2:nbits=6:epochs=10",
 };
 
 static void make_vq(cli_tensor* t) {
