@@ -286,8 +286,76 @@ static void test_large_streaming_paths(void** state) {
   free(yb);
 }
 
+/* The AVX2 per-tensor stochastic path rounds in the integer domain when
+ * |zero_point| <= 2^23 (falling back to the float path above that): both
+ * sides of that limit, full-range outputs (clamped by the saturating packs)
+ * and sub-ranges (clamped in int32), values whose f + zp lands just around
+ * qmin/qmax, and values past the int32 conversion range (cvt gives
+ * INT32_MIN) must all equal the reference bit for bit. */
+static void test_stochastic_int_domain_edges(void** state) {
+  (void)state;
+  static const char* slots[] = {"uniform_quant_f32_s8", "uniform_quant_f32_u8", "uniform_quant_f32_s16",
+                                "uniform_quant_f32_u16"};
+  static const float full[4][2] = {{-128, 127}, {0, 255}, {-32768, 32767}, {0, 65535}};
+  static const float sub[4][2] = {{-100, 50}, {3, 200}, {-1000, 900}, {5, 40000}};
+  static const float zps[] = {0.0f, 0x1p23f, -0x1p23f, 0x1p23f + 2.0f, -0x1p23f - 2.0f, 0x1p24f, -0x1p24f, 77.0f};
+  static const float invs[] = {1.0f, 0.75f};
+  enum { NE = 700 };
+  static float x[NE];
+  static uint8_t o1[2 * NE], o2[2 * NE];
+  size_t checked = 0;
+  for (size_t i = 0; i < NKERNELS; i++) {
+    const lq_test_kernel* k = &kernels[i];
+    int kind = -1;
+    for (int s = 0; s < 4; s++)
+      if (!strcmp(k->slot, slots[s])) kind = s;
+    if (kind < 0 || !lq_test_isa_available(k->isa)) continue;
+    const lq_test_kernel* ref = lq_test_ref_kernel(kernels, NKERNELS, k->slot);
+    const size_t osz = kind < 2 ? 1 : 2;
+    for (int r = 0; r < 2; r++) {
+      const float* lim = r ? sub[kind] : full[kind];
+      for (size_t zi = 0; zi < sizeof zps / sizeof zps[0]; zi++) {
+        for (size_t ii = 0; ii < 2; ii++) {
+          const float zp = zps[zi], inv = invs[ii];
+          /* v = x * inv around -zp + qmin and -zp + qmax (codes near both
+           * clamp edges), random values, huge values and the specials */
+          for (size_t j = 0; j < NE; j++) {
+            float edge = (j & 1) ? lim[1] : lim[0];
+            float v = -zp + edge + (float)((int)(j % 9) - 4) + lq_rng_uniform_f32(41 + zi, j);
+            if (j % 7 == 3) v = lq_test_uniform(43, j, -400.0f, 400.0f);
+            if (j % 23 == 5) v = (j & 2 ? 1.0f : -1.0f) * (float)(j % 5 + 1) * 1.5e9f;
+            x[j] = v / inv;
+          }
+          for (size_t j = 0; j < LQ_TEST_NSPECIALS; j++) x[11 * j + 1] = lq_test_specials[j];
+          lq_uq_args a;
+          memset(&a, 0, sizeof a);
+          a.inv_scale = inv;
+          a.scale = 1.0f / inv;
+          a.zero_point = zp;
+          a.qmin = lim[0];
+          a.qmax = lim[1];
+          a.mode = LQ_ROUND_STOCHASTIC;
+          a.seed = 21 + zi;
+          a.index0 = 0xFFFFFFFFull - 300; /* crosses a key change */
+          for (size_t off = 0; off < 2; off++) {
+            size_t n = NE - off * 13; /* one run with a vector tail */
+            ((void (*)(size_t, const float*, const lq_uq_args*, void*))k->fn)(n, x, &a, o1);
+            ((void (*)(size_t, const float*, const lq_uq_args*, void*))ref->fn)(n, x, &a, o2);
+            char what[160];
+            snprintf(what, sizeof what, "%s range=%d zp=%g inv=%g n=%zu", k->name, r, (double)zp, (double)inv, n);
+            LQ_ASSERT_BITS_EQUAL(o1, o2, n * osz, what);
+            checked++;
+          }
+        }
+      }
+    }
+  }
+  assert_true(checked >= 4 * 2 * 8 * 2 * 2); /* at least the reference kernels themselves */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_stochastic_int_domain_edges),
       cmocka_unit_test(test_every_kernel_matches_ref),
       cmocka_unit_test(test_ref_matches_round_f32),
       cmocka_unit_test(test_large_streaming_paths),

@@ -13,6 +13,7 @@
 typedef struct {
   __m256 inv, zp, lo, hi;
   __m256i klo, khi; /* stochastic key halves for the current 2^32 block */
+  __m256i loi, hii; /* qmin, qmax as int32 (LQ_UQ_SR_CLAMP) */
 } lq_uq8;
 
 LQ_AI __m256 lq_rng8_avx2(__m256i idx, __m256i klo, __m256i khi) {
@@ -87,6 +88,51 @@ LQ_AI void lq_rng32_avx2(__m256i idx, __m256i klo, __m256i khi, __m256 u[4]) {
   }
 }
 
+/* Per-tensor stochastic rounding with the rounding step done in the integer
+ * domain (pseudo-modes of lq_uq_run; the driver picks them when the zero
+ * point satisfies |zp| <= 2^23, as every public entry point's does).
+ * Reference, per element (lq_uq_code):
+ *   f = floor(v); b = (u < v - f); t = clamp(fl(fl(f + b) + zp), qmin, qmax)
+ * Here:  g = min(fl(f + zp), qmax); c = cvt(g) + b, then c is clamped to
+ * [qmin, qmax] in int32 (SR_CLAMP) or by the saturating packs of the store
+ * when [qmin, qmax] is the output type's full range (SR_SAT).
+ * Why the codes are identical:
+ * - b = 1 only when v - f > 0, i.e. v finite and non-integral, so |f| < 2^23
+ *   and f + 1 + zp is exact (|.| <= 2^24): c = min(f + zp, qmax) + 1 =
+ *   min(f + 1 + zp, qmax + 1), whose clamp equals clamp(f + 1 + zp).
+ * - b = 0: fl(f + zp) >= qmax gives qmax on both sides. Otherwise g is an
+ *   integral float (or -Inf) below qmax: cvt is exact when g >= -2^31, and
+ *   gives INT32_MIN for smaller g or -Inf, which clamps/saturates to qmin as
+ *   the reference's clamp does. +Inf: v - f is NaN, so b = 0 and g = qmax.
+ * - NaN v is zeroed first, exactly as in the reference.
+ * The draw u = y * 2^-24 (y = (triple32(idx + klo) ^ khi) >> 8) is the
+ * reference's; idx + klo is carried as one vector (hx) across blocks. */
+enum { LQ_UQ_SR_SAT = 100, LQ_UQ_SR_CLAMP = 101 };
+
+LQ_AI void lq_uq_block32_sr(const float* x, const lq_uq8* p, int clamp, __m256i hx, __m256i c[4]) {
+  __m256i h[4];
+  h[0] = hx;
+  for (int k = 1; k < 4; k++) h[k] = _mm256_add_epi32(hx, _mm256_set1_epi32(8 * k));
+  for (int k = 0; k < 4; k++) h[k] = _mm256_xor_si256(h[k], _mm256_srli_epi32(h[k], 17));
+  for (int k = 0; k < 4; k++) h[k] = _mm256_mullo_epi32(h[k], _mm256_set1_epi32((int)0xed5ad4bbu));
+  for (int k = 0; k < 4; k++) h[k] = _mm256_xor_si256(h[k], _mm256_srli_epi32(h[k], 11));
+  for (int k = 0; k < 4; k++) h[k] = _mm256_mullo_epi32(h[k], _mm256_set1_epi32((int)0xac4c1b51u));
+  for (int k = 0; k < 4; k++) h[k] = _mm256_xor_si256(h[k], _mm256_srli_epi32(h[k], 15));
+  for (int k = 0; k < 4; k++) h[k] = _mm256_mullo_epi32(h[k], _mm256_set1_epi32((int)0x31848babu));
+  for (int k = 0; k < 4; k++) {
+    __m256i y = _mm256_xor_si256(h[k], _mm256_srli_epi32(h[k], 14));
+    y = _mm256_srli_epi32(_mm256_xor_si256(y, p->khi), 8); /* < 2^24: exact in float */
+    __m256 u = _mm256_mul_ps(_mm256_cvtepi32_ps(y), _mm256_set1_ps(0x1p-24f));
+    __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), p->inv);
+    v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); /* NaN -> +0 */
+    __m256 f = _mm256_round_ps(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m256i up = _mm256_castps_si256(_mm256_cmp_ps(u, _mm256_sub_ps(v, f), _CMP_LT_OQ)); /* -1 where b = 1 */
+    __m256 g = _mm256_min_ps(_mm256_add_ps(f, p->zp), p->hi);
+    c[k] = _mm256_sub_epi32(_mm256_cvtps_epi32(g), up);
+    if (clamp) c[k] = _mm256_min_epi32(_mm256_max_epi32(c[k], p->loi), p->hii);
+  }
+}
+
 /* 32 codes as four int32 vectors. */
 LQ_AI void lq_uq_block32(const float* x, const float* scale, const int32_t* zpv, const lq_uq8* p, int mode, int pe,
                          __m256i idx, __m256i c[4]) {
@@ -127,8 +173,9 @@ enum { LQ_OUT_S8, LQ_OUT_U8, LQ_OUT_S16, LQ_OUT_U16, LQ_OUT_F32 };
  * prefetches past the end of the array are harmless (they never fault). */
 #define LQ_UQ_PREFETCH_BYTES 2048
 
-/* Stores 32 codes; the values are already inside the output range, so the
- * saturating packs never saturate. packs work per 128-bit lane: the
+/* Stores 32 codes. The codes are inside the output range, so the saturating
+ * packs do not saturate, except on the LQ_UQ_SR_SAT path, which relies on
+ * that saturation as its clamp. packs work per 128-bit lane: the
  * permutes put the 4-element groups back in order. */
 LQ_AI void lq_uq_store32(__m256i c[4], int kind, int nt, void* out) {
   if (kind == LQ_OUT_S8 || kind == LQ_OUT_U8) {
@@ -157,6 +204,7 @@ LQ_AI void lq_uq_run(size_t n, const float* x, const float* scale, const int32_t
                      int kind, int nt, uint32_t lo_idx, void* out) {
   const size_t osz = lq_out_size(kind);
   __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int)lo_idx), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  __m256i hx = _mm256_add_epi32(idx, p->klo);
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
     if (nt) { /* streaming input: the hardware prefetcher stops at 4 KiB pages */
@@ -164,9 +212,11 @@ LQ_AI void lq_uq_run(size_t n, const float* x, const float* scale, const int32_t
       _mm_prefetch((const char*)(x + i) + LQ_UQ_PREFETCH_BYTES + 64, _MM_HINT_T0);
     }
     __m256i c[4];
-    lq_uq_block32(x + i, pe ? scale + i : NULL, pe ? zp + i : NULL, p, mode, pe, idx, c);
+    if (mode == LQ_UQ_SR_SAT || mode == LQ_UQ_SR_CLAMP) lq_uq_block32_sr(x + i, p, mode == LQ_UQ_SR_CLAMP, hx, c);
+    else lq_uq_block32(x + i, pe ? scale + i : NULL, pe ? zp + i : NULL, p, mode, pe, idx, c);
     lq_uq_store32(c, kind, nt, (char*)out + i * osz);
     idx = _mm256_add_epi32(idx, _mm256_set1_epi32(32));
+    hx = _mm256_add_epi32(hx, _mm256_set1_epi32(32));
   }
   if (i < n) {
     size_t m = n - i;
@@ -180,7 +230,8 @@ LQ_AI void lq_uq_run(size_t n, const float* x, const float* scale, const int32_t
       memcpy(zb, zp + i, m * sizeof(int32_t));
     }
     __m256i c[4];
-    lq_uq_block32(xb, sb, zb, p, mode, pe, idx, c);
+    if (mode == LQ_UQ_SR_SAT || mode == LQ_UQ_SR_CLAMP) lq_uq_block32_sr(xb, p, mode == LQ_UQ_SR_CLAMP, hx, c);
+    else lq_uq_block32(xb, sb, zb, p, mode, pe, idx, c);
     lq_uq_store32(c, kind, 0, ob);
     memcpy((char*)out + i * osz, ob, m * osz);
   }
@@ -194,6 +245,13 @@ LQ_AI void lq_uq_driver(size_t n, const float* x, const float* scale, const int3
   p.lo = _mm256_set1_ps(a->qmin);
   p.hi = _mm256_set1_ps(a->qmax);
   p.klo = p.khi = _mm256_setzero_si256();
+  p.loi = _mm256_set1_epi32((int32_t)a->qmin);
+  p.hii = _mm256_set1_epi32((int32_t)a->qmax);
+  /* integer-domain stochastic path (see lq_uq_block32_sr for the proof) */
+  int sr_mode = LQ_UQ_SR_CLAMP;
+  static const float type_lo[] = {-128.0f, 0.0f, -32768.0f, 0.0f}, type_hi[] = {127.0f, 255.0f, 32767.0f, 65535.0f};
+  if (a->qmin == type_lo[kind] && a->qmax == type_hi[kind]) sr_mode = LQ_UQ_SR_SAT;
+  const int sr_int = !pe && a->mode == LQ_ROUND_STOCHASTIC && a->zero_point >= -0x1p23f && a->zero_point <= 0x1p23f;
   const size_t osz = lq_out_size(kind);
   size_t i = 0;
   while (i < n) {
@@ -223,9 +281,11 @@ LQ_AI void lq_uq_driver(size_t n, const float* x, const float* scale, const int3
     const int32_t* zs = pe ? zp + i : NULL;
     void* os = (char*)out + i * osz;
     uint32_t lo = (uint32_t)index;
-    switch (a->mode) {
+    switch (sr_int ? sr_mode : (int)a->mode) {
 #define LQ_CASE(M) \
   case M: lq_uq_run(run, xs, ss, zs, &p, M, pe, kind, nt, lo, os); break;
+      LQ_CASE(LQ_UQ_SR_SAT)
+      LQ_CASE(LQ_UQ_SR_CLAMP)
       LQ_CASE(LQ_ROUND_HALF_UP)
       LQ_CASE(LQ_ROUND_HALF_AWAY)
       LQ_CASE(LQ_ROUND_AWAY)
