@@ -118,6 +118,22 @@ static inline uint8_t lq_mf_encode1(const lq_mf_params* p, uint32_t u) {
   return (uint8_t)(((u >> 31) << (p->width - 1)) | mag);
 }
 
+/* Elements [i, n) of the minifloat encode kernels one at a time (the whole
+ * scalar kernel and the SIMD kernels' tails): x / s (s == 1: x itself)
+ * encoded; returns whether one of them was NaN. */
+static inline int lq_mf_encode_range(const lq_mf_params* p, const float* x, float s, uint8_t* c, size_t i,
+                                     size_t n) {
+  int nan = 0;
+  for (; i < n; i++) {
+    const float v = s == 1.0f ? x[i] : x[i] / s;
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
+    c[i] = lq_mf_encode1(p, u);
+  }
+  return nan;
+}
+
 static inline uint32_t lq_mf_decode1_bits(const lq_mf_params* p, uint32_t c) {
   const uint32_t mag = c & ((1u << (p->width - 1)) - 1u), sign = ((c >> (p->width - 1)) & 1u) << 31;
   uint32_t bits;

@@ -318,15 +318,7 @@ int lq_uk_llm_iq4_nl_quant__ref(size_t nb, const float* x, void* vb) {
 /* ------------------------------------------------ OCP minifloats and MX -- */
 
 int lq_uk_llm_mf_encode__ref(const lq_mf_params* p, size_t n, const float* x, float s, uint8_t* c) {
-  int nan = 0;
-  for (size_t i = 0; i < n; i++) {
-    const float v = s == 1.0f ? x[i] : x[i] / s;
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
-    c[i] = lq_mf_encode1(p, u);
-  }
-  return nan;
+  return lq_mf_encode_range(p, x, s, c, 0, n);
 }
 
 /* All 256 decodings of the format (codes wider than the format: bits above

@@ -84,14 +84,7 @@ int lq_uk_llm_mf_encode__avx2(const lq_mf_params* p, size_t n, const float* x, f
   else
     for (; i + 32 <= n; i += 32) enc32(&k, x + i, 1, vs, c + i, &nanv);
   int nan = !_mm256_testz_si256(nanv, nanv);
-  for (; i < n; i++) {
-    const float v = s == 1.0f ? x[i] : x[i] / s;
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
-    c[i] = lq_mf_encode1(p, u);
-  }
-  return nan;
+  return nan | lq_mf_encode_range(p, x, s, c, i, n);
 }
 
 typedef struct {

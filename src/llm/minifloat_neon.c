@@ -75,14 +75,7 @@ int lq_uk_llm_mf_encode__neon(const lq_mf_params* p, size_t n, const float* x, f
   else
     for (; i + 16 <= n; i += 16) vst1q_u8(c + i, enc16(&k, x + i, 1, vs, &nanv));
   int nan = vmaxvq_u32(nanv) != 0;
-  for (; i < n; i++) {
-    const float v = s == 1.0f ? x[i] : x[i] / s;
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    nan |= (u & 0x7FFFFFFFu) > 0x7F800000u;
-    c[i] = lq_mf_encode1(p, u);
-  }
-  return nan;
+  return nan | lq_mf_encode_range(p, x, s, c, i, n);
 }
 
 typedef struct {
