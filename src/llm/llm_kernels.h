@@ -163,9 +163,9 @@ typedef struct lq_mx_params {
 /* The 32 codes of an MX block <-> its payload: MXFP4 element 2k in the low
  * nibble of byte k, MXFP6 a little-endian 6-bit stream, 8-bit types bytes. */
 static inline void lq_mx_pack32(int32_t type, const uint8_t c[32], uint8_t* o) {
-  if (type == 0) { /* LQ_MXFP4 */
+  if (type == LQ_MXFP4) {
     for (int k = 0; k < 16; k++) o[k] = (uint8_t)((c[2 * k] & 15u) | ((unsigned)c[2 * k + 1] << 4));
-  } else if (type == 1 || type == 2) { /* LQ_MXFP6_*: 4 elements per 3 bytes */
+  } else if (type == LQ_MXFP6_E2M3 || type == LQ_MXFP6_E3M2) { /* 4 elements per 3 bytes */
     for (int g = 0; g < 8; g++) {
       const uint32_t w = (c[4 * g] & 63u) | (c[4 * g + 1] & 63u) << 6 | (c[4 * g + 2] & 63u) << 12 |
                          (uint32_t)(c[4 * g + 3] & 63u) << 18;
@@ -178,12 +178,12 @@ static inline void lq_mx_pack32(int32_t type, const uint8_t c[32], uint8_t* o) {
   }
 }
 static inline void lq_mx_unpack32(int32_t type, const uint8_t* o, uint8_t c[32]) {
-  if (type == 0) {
+  if (type == LQ_MXFP4) {
     for (int k = 0; k < 16; k++) {
       c[2 * k] = o[k] & 15u;
       c[2 * k + 1] = o[k] >> 4;
     }
-  } else if (type == 1 || type == 2) {
+  } else if (type == LQ_MXFP6_E2M3 || type == LQ_MXFP6_E3M2) {
     for (int g = 0; g < 8; g++) {
       const uint32_t w = o[3 * g] | (uint32_t)o[3 * g + 1] << 8 | (uint32_t)o[3 * g + 2] << 16;
       for (int j = 0; j < 4; j++) c[4 * g + j] = (uint8_t)((w >> (6 * j)) & 63u);

@@ -385,7 +385,7 @@ int lq_uk_llm_mx_quant__ref(const lq_mx_params* p, size_t nb, const float* x, ui
       const float v = mx_scale_in(x[j], se);
       uint32_t u;
       memcpy(&u, &v, sizeof u);
-      c[j] = p->type == 5 /* LQ_MXINT8 */ ? mx_int8_code(v) : lq_mf_encode1(&p->elem, u);
+      c[j] = p->type == LQ_MXINT8 ? mx_int8_code(v) : lq_mf_encode1(&p->elem, u);
     }
     lq_mx_pack32(p->type, c, out + 1);
   }
@@ -398,7 +398,7 @@ int lq_uk_llm_mx_quant__ref(const lq_mx_params* p, size_t nb, const float* x, ui
 void lq_uk_llm_mx_dequant__ref(const lq_mx_params* p, size_t nb, const uint8_t* in, float* y) {
   const size_t bb = 1 + p->payload;
   float lut[256]; /* element values by code */
-  if (p->type == 5)
+  if (p->type == LQ_MXINT8)
     for (int c = 0; c < 256; c++) lut[c] = (float)(int8_t)c * 0x1p-6f;
   else
     mf_table(&p->elem, lut);

@@ -185,7 +185,7 @@ int lq_uk_llm_mx_quant__avx2(const lq_mx_params* p, size_t nb, const float* x, u
     const __m256 m = _mm256_set1_ps(lq_f32_pow2(-se));
     const __m256 v0 = _mm256_mul_ps(x0, m), v1 = _mm256_mul_ps(x1, m), v2 = _mm256_mul_ps(x2, m),
                  v3 = _mm256_mul_ps(x3, m);
-    if (p->type == 5) { /* LQ_MXINT8: signed saturating packs keep -127..127 */
+    if (p->type == LQ_MXINT8) { /* signed saturating packs keep -127..127 */
       const __m256i w01 = _mm256_packs_epi32(int8_codes(v0), int8_codes(v1));
       const __m256i w23 = _mm256_packs_epi32(int8_codes(v2), int8_codes(v3));
       const __m256i bytes =
@@ -194,13 +194,13 @@ int lq_uk_llm_mx_quant__avx2(const lq_mx_params* p, size_t nb, const float* x, u
       continue;
     }
     const __m256i codes = pack32_u8(mf_enc8(&k, v0), mf_enc8(&k, v1), mf_enc8(&k, v2), mf_enc8(&k, v3));
-    if (p->type == 0) { /* MXFP4: byte k = c[2k] | c[2k+1] << 4 */
+    if (p->type == LQ_MXFP4) { /* MXFP4: byte k = c[2k] | c[2k+1] << 4 */
       const __m256i w = codes; /* 16-bit lanes hold (c[2k], c[2k+1]) */
       const __m256i nib = _mm256_or_si256(_mm256_and_si256(w, _mm256_set1_epi16(0x0F)),
                                           _mm256_and_si256(_mm256_srli_epi16(w, 4), _mm256_set1_epi16(0xF0)));
       const __m128i packed = _mm_packus_epi16(_mm256_castsi256_si128(nib), _mm256_extracti128_si256(nib, 1));
       _mm_storeu_si128((__m128i*)(out + 1), packed);
-    } else if (p->type == 1 || p->type == 2) { /* MXFP6: the 6-bit stream */
+    } else if (p->type == LQ_MXFP6_E2M3 || p->type == LQ_MXFP6_E3M2) { /* MXFP6: the 6-bit stream */
       /* c0 | c1 << 6 (16-bit), then | (c2 | c3 << 6) << 12: 24 bits per dword */
       const __m256i w16 = _mm256_maddubs_epi16(codes, _mm256_set1_epi16(0x4001));
       const __m256i w32 = _mm256_madd_epi16(w16, _mm256_set1_epi32(0x10000001));
@@ -235,17 +235,17 @@ void lq_uk_llm_mx_dequant__avx2(const lq_mx_params* p, size_t nb, const uint8_t*
     const __m256 s1 = _mm256_set1_ps(e >= -126 ? lq_f32_pow2(e) : 0.5f);
     const __m256 s2 = _mm256_set1_ps(e >= -126 ? 1.0f : 0x1p-126f);
     const uint8_t* q = in + 1;
-    if (p->type == 5) { /* MXINT8 */
+    if (p->type == LQ_MXINT8) {
       const __m256 u = _mm256_set1_ps(0x1p-6f);
       for (int j = 0; j < 32; j += 8) {
         const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)(q + j)))), u);
         _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_mul_ps(v, s1), s2));
       }
-    } else if (p->type == 0) { /* MXFP4 */
+    } else if (p->type == LQ_MXFP4) {
       const __m128i bytes = _mm_loadu_si128((const __m128i*)q), m4 = _mm_set1_epi8(0x0F);
       const __m128i lo = _mm_and_si128(bytes, m4), hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), m4);
       dec32_store(&k, _mm_unpacklo_epi8(lo, hi), _mm_unpackhi_epi8(lo, hi), s1, s2, y);
-    } else if (p->type == 1 || p->type == 2) { /* MXFP6: groups of 8 elements at bytes 0, 6, 12, 18 */
+    } else if (p->type == LQ_MXFP6_E2M3 || p->type == LQ_MXFP6_E3M2) { /* MXFP6: groups of 8 elements at bytes 0, 6, 12, 18 */
       const __m128i ld0 = _mm_loadu_si128((const __m128i*)q), ld1 = _mm_loadu_si128((const __m128i*)(q + 8));
       const __m128i g[4] = {ld0, _mm_srli_si128(ld0, 6), _mm_srli_si128(ld1, 4), _mm_srli_si128(ld1, 10)};
       for (int j = 0; j < 4; j++) {

@@ -159,7 +159,7 @@ int lq_uk_llm_mx_quant__neon(const lq_mx_params* p, size_t nb, const float* x, u
     }
     out[0] = (uint8_t)(se + 127);
     const float32x4_t m = vdupq_n_f32(lq_f32_pow2(-se));
-    if (p->type == 5) { /* MXINT8 */
+    if (p->type == LQ_MXINT8) {
       for (int h = 0; h < 2; h++) {
         int16x8_t w[2];
         for (int j = 0; j < 2; j++) {
@@ -177,9 +177,9 @@ int lq_uk_llm_mx_quant__neon(const lq_mx_params* p, size_t nb, const float* x, u
     uint32x4_t nan_unused = vdupq_n_u32(0);
     const float32x4_t one = vdupq_n_f32(1.0f);
     const uint8x16_t c0 = enc16(&k, v, 0, one, &nan_unused), c1 = enc16(&k, v + 16, 0, one, &nan_unused);
-    if (p->type == 0) { /* MXFP4: byte k = c[2k] | c[2k+1] << 4 */
+    if (p->type == LQ_MXFP4) { /* MXFP4: byte k = c[2k] | c[2k+1] << 4 */
       vst1q_u8(out + 1, vorrq_u8(vuzp1q_u8(c0, c1), vshlq_n_u8(vuzp2q_u8(c0, c1), 4)));
-    } else if (p->type == 1 || p->type == 2) {
+    } else if (p->type == LQ_MXFP6_E2M3 || p->type == LQ_MXFP6_E3M2) {
       uint8_t c[32];
       vst1q_u8(c, c0);
       vst1q_u8(c + 16, c1);
@@ -210,7 +210,7 @@ void lq_uk_llm_mx_dequant__neon(const lq_mx_params* p, size_t nb, const uint8_t*
     const float32x4_t s1 = vdupq_n_f32(e >= -126 ? lq_f32_pow2(e) : 0.5f);
     const float32x4_t s2 = vdupq_n_f32(e >= -126 ? 1.0f : 0x1p-126f);
     const uint8_t* q = in + 1;
-    if (p->type == 5) { /* MXINT8 */
+    if (p->type == LQ_MXINT8) {
       const float32x4_t u = vdupq_n_f32(0x1p-6f);
       for (int h = 0; h < 32; h += 16) {
         const int8x16_t c = vld1q_s8((const int8_t*)(q + h));
@@ -220,12 +220,12 @@ void lq_uk_llm_mx_dequant__neon(const lq_mx_params* p, size_t nb, const uint8_t*
         for (int j = 0; j < 4; j++)
           vst1q_f32(y + h + 4 * j, vmulq_f32(vmulq_f32(vmulq_f32(vcvtq_f32_s32(w[j]), u), s1), s2));
       }
-    } else if (p->type == 0) { /* MXFP4 */
+    } else if (p->type == LQ_MXFP4) {
       const uint8x16_t bytes = vld1q_u8(q);
       const uint8x16_t lo = vandq_u8(bytes, vdupq_n_u8(0x0F)), hi = vshrq_n_u8(bytes, 4);
       dec16_store(&k, vzip1q_u8(lo, hi), s1, s2, y);
       dec16_store(&k, vzip2q_u8(lo, hi), s1, s2, y + 16);
-    } else if (p->type == 1 || p->type == 2) { /* MXFP6: groups of 8 elements at bytes 0, 6, 12, 18 */
+    } else if (p->type == LQ_MXFP6_E2M3 || p->type == LQ_MXFP6_E3M2) { /* MXFP6: groups of 8 elements at bytes 0, 6, 12, 18 */
       const uint8x16_t ld0 = vld1q_u8(q), ld1 = vld1q_u8(q + 8);
       const uint8x16_t g[4] = {vqtbl1q_u8(ld0, idx), vqtbl1q_u8(ld0, vaddq_u8(idx, vdupq_n_u8(6))),
                                vqtbl1q_u8(ld1, vaddq_u8(idx, vdupq_n_u8(4))),
